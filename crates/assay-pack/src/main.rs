@@ -1,0 +1,2 @@
+//! The `assay-pack` command-line tool (placeholder).
+fn main() {}

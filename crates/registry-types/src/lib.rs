@@ -1,0 +1,1 @@
+//! Plain data types of the assay pack registry (placeholder until filled in).
