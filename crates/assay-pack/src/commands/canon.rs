@@ -1,0 +1,26 @@
+//! `assay-pack canon [--json] FILE`: print the canonical bytes.
+
+use std::io::Write;
+
+use registry_canon::{StrictOptions, Value, canonicalize_pack_bytes, to_canonical_jcs_bytes};
+use snafu::ResultExt;
+
+use crate::cli::CanonArgs;
+use crate::error::{CanonicalizeSnafu, Result, WriteOutputSnafu};
+use crate::input::read_input;
+
+/// Runs the command.
+pub(crate) fn run(args: &CanonArgs) -> Result<()> {
+    let bytes = read_input(&args.file)?;
+    let canonical = if args.json {
+        Value::from_json_slice(&bytes).map(|value| to_canonical_jcs_bytes(&value))
+    } else {
+        canonicalize_pack_bytes(&bytes, StrictOptions::default()).map(|pack| pack.into_bytes())
+    }
+    .context(CanonicalizeSnafu { path: &args.file })?;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(&canonical)
+        .and_then(|()| stdout.flush())
+        .context(WriteOutputSnafu)
+}

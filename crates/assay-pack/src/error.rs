@@ -1,0 +1,72 @@
+//! The CLI's error type, its exit codes, and how it is shown to the user.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use registry_canon::CanonicalizeError;
+use snafu::Snafu;
+
+/// What can go wrong in a command.
+#[derive(Debug, Snafu)]
+#[snafu(visibility(pub(crate)))]
+pub(crate) enum Error {
+    /// A local input could not be read.
+    #[snafu(display("cannot read {}", path.display()))]
+    ReadInput {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    /// A local input is larger than any pack may be.
+    #[snafu(display(
+        "{} is {size} bytes, more than the limit of {limit} bytes for a pack",
+        path.display()
+    ))]
+    InputTooLarge {
+        path: PathBuf,
+        size: String,
+        limit: usize,
+    },
+
+    /// The input has no canonical form.
+    #[snafu(display("{} has no canonical form", path.display()))]
+    Canonicalize {
+        path: PathBuf,
+        #[snafu(source(from(CanonicalizeError, Box::new)))]
+        source: Box<CanonicalizeError>,
+    },
+
+    /// Several inputs were processed and some failed (each was reported already).
+    #[snafu(display("{failed} of {total} inputs failed"))]
+    SomeInputsFailed {
+        failed: usize,
+        total: usize,
+        /// The exit code of the first failure.
+        code: u8,
+    },
+
+    /// Standard output could not be written.
+    #[snafu(display("cannot write to standard output"))]
+    WriteOutput { source: std::io::Error },
+}
+
+impl Error {
+    /// The exit code for this error (see the crate docs for the table).
+    pub(crate) fn exit_code(&self) -> u8 {
+        match self {
+            Error::Canonicalize { .. } | Error::InputTooLarge { .. } => 1,
+            Error::ReadInput { .. } | Error::WriteOutput { .. } => 2,
+            Error::SomeInputsFailed { code, .. } => *code,
+        }
+    }
+
+    /// Prints the error and its causes on standard error; returns the exit code.
+    pub(crate) fn report(self) -> ExitCode {
+        let code = self.exit_code();
+        eprintln!("assay-pack: {}", snafu::Report::from_error(self));
+        ExitCode::from(code)
+    }
+}
+
+/// Result with the CLI's [`Error`].
+pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,6 @@
+//! Integration tests of registry-canon: public vectors, reference interop, rules, properties.
+
+mod jcs_vectors;
+mod reference;
+mod rules;
+mod testdata;

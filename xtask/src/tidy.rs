@@ -1,0 +1,356 @@
+//! The `tidy` task: house rules for every `.rs` file of the repository (STYLE.md §5 and §8).
+//!
+//! The rules:
+//! - the first non-empty line of every `.rs` file starts with `//!`;
+//! - no `utils.rs` (nor a `utils/` folder);
+//! - no parallel copies: no file or folder whose stem ends in `_next`, `_v2` or
+//!   `_old`, or starts with `old_`;
+//! - no placeholder or debugging macros (the to-do, debug-print and
+//!   not-implemented macros of std) anywhere in the source.
+//!
+//! Folders named `target`, `.git` or `testdata` are skipped at any depth.
+
+use std::fmt;
+use std::fs;
+use std::io;
+use std::path::Path;
+
+/// Folder names that are never walked.
+const SKIPPED_DIRS: &[&str] = &["target", ".git", "testdata"];
+
+/// File and folder stems named after a role rather than a concept.
+const FORBIDDEN_STEMS: &[&str] = &["utils"];
+
+/// Stem endings that mark a parallel copy of a module.
+const COPY_SUFFIXES: &[&str] = &["_next", "_v2", "_old"];
+
+/// Stem beginnings that mark a parallel copy of a module.
+const COPY_PREFIXES: &[&str] = &["old_"];
+
+/// Macros that must not be left in the source. The names are split so that this
+/// file does not match itself.
+const FORBIDDEN_MACROS: &[&str] = &[
+    concat!("to", "do"),
+    concat!("d", "bg"),
+    concat!("unimple", "mented"),
+];
+
+/// One breach of the house rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem {
+    /// The path relative to the repository root, with `/` separators.
+    pub(crate) path: String,
+    /// The 1-based line, when the problem is on one line.
+    pub(crate) line: Option<usize>,
+    /// What is wrong.
+    pub(crate) message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.path, self.message),
+            None => write!(f, "{}: {}", self.path, self.message),
+        }
+    }
+}
+
+/// Checks the name of a `.rs` file (`is_dir` false) or of a folder.
+pub(crate) fn check_name(path: &str, name: &str, is_dir: bool) -> Option<Problem> {
+    let stem = if is_dir {
+        name
+    } else {
+        name.strip_suffix(".rs").unwrap_or(name)
+    };
+    let problem = |message: String| {
+        Some(Problem {
+            path: path.to_owned(),
+            line: None,
+            message,
+        })
+    };
+    if FORBIDDEN_STEMS.contains(&stem) {
+        return problem(format!(
+            "`{name}` is named after a role; name the module after the concept it holds"
+        ));
+    }
+    let is_copy = COPY_SUFFIXES.iter().any(|suffix| stem.ends_with(suffix))
+        || COPY_PREFIXES.iter().any(|prefix| stem.starts_with(prefix));
+    if is_copy {
+        return problem(format!(
+            "`{name}` looks like a parallel copy; change the code in place (git keeps the history)"
+        ));
+    }
+    None
+}
+
+/// Checks the text of one `.rs` file.
+pub(crate) fn check_source(path: &str, text: &str) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let first = text
+        .lines()
+        .enumerate()
+        .find(|(_, line)| !line.trim().is_empty());
+    match first {
+        Some((_, line)) if line.trim_start().starts_with("//!") => {}
+        Some((index, _)) => problems.push(Problem {
+            path: path.to_owned(),
+            line: Some(index + 1),
+            message: "the first line must be a `//!` comment saying what the file holds".into(),
+        }),
+        None => problems.push(Problem {
+            path: path.to_owned(),
+            line: None,
+            message: "the file is empty; it needs at least a `//!` line".into(),
+        }),
+    }
+    for (index, line) in text.lines().enumerate() {
+        for name in FORBIDDEN_MACROS {
+            if calls_macro(line, name) {
+                problems.push(Problem {
+                    path: path.to_owned(),
+                    line: Some(index + 1),
+                    message: format!("`{name}!` must not be left in the source"),
+                });
+            }
+        }
+    }
+    problems
+}
+
+/// Whether `line` invokes the macro `name` (`name!(`, `name![` or `name!{`, with
+/// optional spaces before the bracket, and not as the tail of a longer name).
+fn calls_macro(line: &str, name: &str) -> bool {
+    let needle = format!("{name}!");
+    line.match_indices(&needle).any(|(start, _)| {
+        let before = line[..start].chars().next_back();
+        let is_tail = before.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        let after = line[start + needle.len()..].trim_start().chars().next();
+        !is_tail && matches!(after, Some('(' | '[' | '{'))
+    })
+}
+
+/// The outcome of walking a tree.
+#[derive(Debug, Default)]
+pub(crate) struct Report {
+    /// How many `.rs` files were read.
+    pub(crate) files: usize,
+    /// Every problem found, in walk order.
+    pub(crate) problems: Vec<Problem>,
+}
+
+/// Walks the tree under `root` and checks every `.rs` file and every folder name.
+///
+/// # Errors
+///
+/// Returns the first I/O error met while reading a folder or a file.
+pub(crate) fn check_tree(root: &Path) -> io::Result<Report> {
+    let mut report = Report::default();
+    walk(root, "", &mut report)?;
+    Ok(report)
+}
+
+fn walk(dir: &Path, relative: &str, report: &mut Report) -> io::Result<()> {
+    let mut entries = fs::read_dir(dir)?.collect::<io::Result<Vec<_>>>()?;
+    entries.sort_by_key(fs::DirEntry::file_name);
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = if relative.is_empty() {
+            name.clone()
+        } else {
+            format!("{relative}/{name}")
+        };
+        // The entry's own type: symbolic links are neither followed nor checked.
+        let file_type = entry.file_type()?;
+        if file_type.is_dir() {
+            if SKIPPED_DIRS.contains(&name.as_str()) {
+                continue;
+            }
+            report.problems.extend(check_name(&path, &name, true));
+            walk(&entry.path(), &path, report)?;
+        } else if file_type.is_file() && name.ends_with(".rs") {
+            report.problems.extend(check_name(&path, &name, false));
+            let text = fs::read_to_string(entry.path())?;
+            report.problems.extend(check_source(&path, &text));
+            report.files += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Runs the task: prints every problem and returns whether there were none.
+pub(crate) fn run(root: &Path) -> bool {
+    match check_tree(root) {
+        Ok(report) if report.problems.is_empty() => {
+            println!("tidy: ok ({} .rs files)", report.files);
+            true
+        }
+        Ok(report) => {
+            for problem in &report.problems {
+                eprintln!("{problem}");
+            }
+            eprintln!(
+                "tidy: {} problem(s) in {} .rs files",
+                report.problems.len(),
+                report.files
+            );
+            false
+        }
+        Err(error) => {
+            eprintln!("tidy: could not walk {}: {error}", root.display());
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tidy::{check_name, check_source, check_tree};
+
+    fn rendered(path: &str, text: &str) -> Vec<String> {
+        check_source(path, text)
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn a_file_with_a_header_and_no_macros_passes() {
+        let text = "\n//! Envelopes.\n\nfn f() -> u8 { 1 }\n";
+        assert_eq!(rendered("src/envelope.rs", text), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_missing_header_is_reported_on_the_first_non_empty_line() {
+        let text = "\n\n/// Not a module doc.\nfn f() {}\n";
+        assert_eq!(
+            rendered("src/a.rs", text),
+            ["src/a.rs:3: the first line must be a `//!` comment saying what the file holds"]
+        );
+        let text = "#![forbid(unsafe_code)]\n//! Too late.\n";
+        assert_eq!(rendered("src/b.rs", text).len(), 1);
+        assert_eq!(
+            rendered("src/c.rs", " \n"),
+            ["src/c.rs: the file is empty; it needs at least a `//!` line"]
+        );
+    }
+
+    #[test]
+    fn forbidden_macros_are_reported_with_their_lines() {
+        let text = concat!(
+            "//! Header.\n",
+            "fn a() { to",
+            "do!() }\n",
+            "fn b() { let x = d",
+            "bg!(1); }\n",
+            "fn c() { std::unimple",
+            "mented! { } }\n",
+            "fn d() { to",
+            "do! [] }\n",
+        );
+        let problems = check_source("src/lib.rs", text);
+        let lines: Vec<Option<usize>> = problems.iter().map(|problem| problem.line).collect();
+        assert_eq!(lines, [Some(2), Some(3), Some(4), Some(5)]);
+        assert_eq!(
+            problems[1].to_string(),
+            concat!("src/lib.rs:3: `d", "bg!` must not be left in the source")
+        );
+    }
+
+    #[test]
+    fn similar_names_are_not_macros() {
+        let text = concat!(
+            "//! Header.\n",
+            "fn a() { my_to",
+            "do!(); }\n",
+            "// The to",
+            "do! macro is banned.\n",
+            "fn todo() {}\n",
+            "fn b() { to",
+            "do(); }\n",
+        );
+        assert_eq!(rendered("src/lib.rs", text), Vec::<String>::new());
+    }
+
+    #[test]
+    fn role_names_and_parallel_copies_are_reported() {
+        let bad = [
+            ("src/utils.rs", "utils.rs", false),
+            ("src/utils", "utils", true),
+            ("src/resolve_next.rs", "resolve_next.rs", false),
+            ("src/verify_v2.rs", "verify_v2.rs", false),
+            ("src/cache_old.rs", "cache_old.rs", false),
+            ("src/old_cache.rs", "old_cache.rs", false),
+            ("crates/registry_next", "registry_next", true),
+        ];
+        for (path, name, is_dir) in bad {
+            let problem = check_name(path, name, is_dir);
+            assert!(
+                problem.as_ref().is_some_and(|problem| problem.path == path),
+                "{path} was not reported: {problem:?}"
+            );
+        }
+        let good = [
+            ("src/envelope.rs", "envelope.rs", false),
+            ("src/threshold", "threshold", true),
+            ("src/next_version.rs", "next_version.rs", false),
+            ("src/dsse_v1.rs", "dsse_v1.rs", false),
+            ("src/holder.rs", "holder.rs", false),
+        ];
+        for (path, name, is_dir) in good {
+            assert_eq!(check_name(path, name, is_dir), None, "{path}");
+        }
+    }
+
+    #[test]
+    fn the_walk_skips_target_and_testdata_and_reports_paths() {
+        let root = std::env::temp_dir().join(format!("xtask-tidy-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for dir in ["src/verify_v2", "target/debug", "testdata/case", "src/ok"] {
+            std::fs::create_dir_all(root.join(dir)).expect("create a folder");
+        }
+        let files = [
+            ("src/ok/lib.rs", "//! Fine.\n"),
+            ("src/ok/utils.rs", "//! Named after a role.\n"),
+            ("src/ok/bad.rs", "fn f() {}\n"),
+            ("target/debug/build.rs", "fn f() {}\n"),
+            ("testdata/case/input.rs", "fn f() {}\n"),
+            ("src/ok/notes.txt", "no header\n"),
+        ];
+        for (path, text) in files {
+            std::fs::write(root.join(path), text).expect("write a file");
+        }
+        let report = check_tree(&root).expect("walk the tree");
+        std::fs::remove_dir_all(&root).expect("clean up");
+        let paths: Vec<(&str, Option<usize>)> = report
+            .problems
+            .iter()
+            .map(|problem| (problem.path.as_str(), problem.line))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                ("src/ok/bad.rs", Some(1)),
+                ("src/ok/utils.rs", None),
+                ("src/verify_v2", None),
+            ]
+        );
+        assert_eq!(report.files, 3);
+    }
+
+    /// The real repository is tidy (`cargo xtask tidy` as a test).
+    #[test]
+    fn the_repository_is_tidy() {
+        let report = check_tree(&crate::workspace_root()).expect("walk the repository");
+        assert!(
+            report.files > 0,
+            "no .rs files were found; is the root wrong?"
+        );
+        let problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+        assert!(
+            problems.is_empty(),
+            "tidy problems (run `cargo xtask tidy`):\n{}",
+            problems.join("\n")
+        );
+    }
+}
