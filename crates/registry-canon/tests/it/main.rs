@@ -1,5 +1,6 @@
 //! Integration tests of registry-canon: public vectors, reference interop, rules, properties.
 
+mod cases;
 mod jcs_vectors;
 mod reference;
 mod rules;
