@@ -85,10 +85,26 @@ impl<'a> Source<'a> {
     }
 
     /// The offset of the first line before `offset` that starts with `%` (a directive).
+    ///
+    /// Only the text before the first document may be scanned this way: there, a line can
+    /// hold nothing but comments, directives and document markers.
     pub(crate) fn directive_before(&self, offset: usize) -> Option<usize> {
+        self.first_line_before(offset, |line| line.starts_with('%'))
+    }
+
+    /// The offset of the first `...` document-end marker line before `offset`; the same
+    /// caveat as for [`Self::directive_before`] applies.
+    pub(crate) fn document_end_before(&self, offset: usize) -> Option<usize> {
+        self.first_line_before(offset, |line| {
+            line.starts_with("...")
+                && matches!(line.as_bytes().get(3), None | Some(b' ' | b'\t' | b'\n' | b'\r'))
+        })
+    }
+
+    fn first_line_before(&self, offset: usize, matches: impl Fn(&str) -> bool) -> Option<usize> {
         let mut line_start = 0;
-        for line in self.text[..offset.min(self.text.len())].split_inclusive('\n') {
-            if line.starts_with('%') {
+        for line in self.text[..offset.min(self.text.len())].split_inclusive(['\n', '\r']) {
+            if matches(line) {
                 return Some(line_start);
             }
             line_start += line.len();

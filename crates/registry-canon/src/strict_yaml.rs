@@ -88,7 +88,13 @@ pub fn parse_yaml_strict_with(input: &str, options: StrictOptions) -> Result<Val
         };
         match event {
             Event::StreamStart | Event::Nothing => {}
-            Event::StreamEnd => break,
+            Event::StreamEnd => {
+                // yaml-rust2 skips a `...` that ends no document without an event.
+                if documents == 0 {
+                    check_no_document_end_before(&source, source.text().len())?;
+                }
+                break;
+            }
             Event::DocumentStart => {
                 documents += 1;
                 check_document_start(&source, mark, documents)?;
@@ -143,6 +149,9 @@ fn check_document_start(source: &Source<'_>, mark: Marker, documents: usize) -> 
         }
         .fail();
     }
+    if documents == 1 {
+        check_no_document_end_before(source, offset)?;
+    }
     // Without a `---`, a second document can only follow a `...`, which is rejected when
     // it is seen; this is a safety net.
     snafu::ensure!(
@@ -153,6 +162,18 @@ fn check_document_start(source: &Source<'_>, mark: Marker, documents: usize) -> 
         }
     );
     Ok(())
+}
+
+/// Rejects a `...` before the first document, which yaml-rust2 skips without an event.
+fn check_no_document_end_before(source: &Source<'_>, offset: usize) -> Result<()> {
+    match source.document_end_before(offset) {
+        Some(marker) => DocumentMarkerSnafu {
+            marker: "...",
+            position: source.position_of_byte(marker),
+        }
+        .fail(),
+        None => Ok(()),
+    }
 }
 
 /// A collection being built.

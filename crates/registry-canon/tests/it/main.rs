@@ -5,3 +5,4 @@ mod jcs_vectors;
 mod reference;
 mod rules;
 mod testdata;
+mod yaml_suite;

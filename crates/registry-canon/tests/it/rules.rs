@@ -251,3 +251,24 @@ fn syntax_errors_are_located() {
         "{error}"
     );
 }
+
+#[test]
+fn document_end_marker_before_any_document_is_rejected() {
+    // yaml-rust2 skips these markers without an event (found by the yaml-test-suite run:
+    // HWV9, QT73).
+    for (yaml, line) in [
+        ("...\n", 1),
+        ("# c\n...\n", 2),
+        ("...\na: 1\n", 1),
+        ("... # c\nk: v\n", 1),
+        ("\u{FEFF}...\nk: v\n", 1),
+        ("# c\n...\n# d\n...\nx: 1\n", 2),
+    ] {
+        let error = reject(yaml);
+        assert_eq!(error.rule(), Rule::DocumentMarker, "{yaml:?}: {error}");
+        assert_eq!(error.position().map(|p| p.line), Some(line), "{yaml:?}");
+    }
+    // Text that only starts like a marker is content.
+    assert_eq!(canonical("....: x\n"), r#"{"....":"x"}"#);
+    assert_eq!(canonical("k: |\n  ...\n"), r#"{"k":"...\n"}"#);
+}
