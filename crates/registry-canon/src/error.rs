@@ -362,28 +362,21 @@ impl CanonicalizeError {
     /// Line, column and byte offset of the offending input, when there is one.
     pub fn position(&self) -> Option<Position> {
         match self {
-            Self::InputTooLarge { .. } | Self::InvalidJson { .. } => None,
             Self::InvalidUtf8 { position }
             | Self::Syntax { position, .. }
             | Self::DocumentMarker { position, .. }
             | Self::Directive { position } => Some(*position),
-            Self::Anchor { at }
-            | Self::Alias { at }
-            | Self::Tag { at, .. }
-            | Self::MergeKey { at }
-            | Self::DuplicateKey { at, .. }
-            | Self::NonStringKey { at, .. }
-            | Self::FloatNotAllowed { at, .. }
-            | Self::FloatNotRepresentable { at, .. }
-            | Self::IntegerOutOfRange { at, .. }
-            | Self::TooDeep { at, .. }
-            | Self::TooManyKeys { at, .. }
-            | Self::StringTooLong { at, .. } => Some(at.position),
+            _ => self.location().map(|at| at.position),
         }
     }
 
     /// The key path of the offending node, when the error has one.
     pub fn path(&self) -> Option<&KeyPath> {
+        self.location().map(|at| &at.path)
+    }
+
+    /// Position and key path of the offending node, for the rules that apply to a node.
+    pub fn location(&self) -> Option<&Location> {
         match self {
             Self::Anchor { at }
             | Self::Alias { at }
@@ -396,8 +389,13 @@ impl CanonicalizeError {
             | Self::IntegerOutOfRange { at, .. }
             | Self::TooDeep { at, .. }
             | Self::TooManyKeys { at, .. }
-            | Self::StringTooLong { at, .. } => Some(&at.path),
-            _ => None,
+            | Self::StringTooLong { at, .. } => Some(at),
+            Self::InputTooLarge { .. }
+            | Self::InvalidUtf8 { .. }
+            | Self::Syntax { .. }
+            | Self::InvalidJson { .. }
+            | Self::DocumentMarker { .. }
+            | Self::Directive { .. } => None,
         }
     }
 }

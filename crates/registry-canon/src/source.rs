@@ -97,7 +97,10 @@ impl<'a> Source<'a> {
     pub(crate) fn document_end_before(&self, offset: usize) -> Option<usize> {
         self.first_line_before(offset, |line| {
             line.starts_with("...")
-                && matches!(line.as_bytes().get(3), None | Some(b' ' | b'\t' | b'\n' | b'\r'))
+                && matches!(
+                    line.as_bytes().get(3),
+                    None | Some(b' ' | b'\t' | b'\n' | b'\r')
+                )
         })
     }
 

@@ -1,7 +1,6 @@
 //! Canonical pack digests: `sha256:` followed by 64 lowercase hex characters.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -122,27 +121,11 @@ fn decode(text: &str) -> Result<[u8; 32], DigestFault> {
     Ok(bytes)
 }
 
-impl TryFrom<&str> for Digest {
-    type Error = crate::Error;
-
-    fn try_from(text: &str) -> Result<Self> {
-        Self::parse(text)
-    }
-}
-
 impl TryFrom<String> for Digest {
     type Error = crate::Error;
 
     fn try_from(text: String) -> Result<Self> {
         Self::parse(&text)
-    }
-}
-
-impl FromStr for Digest {
-    type Err = crate::Error;
-
-    fn from_str(text: &str) -> Result<Self> {
-        Self::parse(text)
     }
 }
 
@@ -167,6 +150,8 @@ impl From<Digest> for String {
         digest.to_string()
     }
 }
+
+crate::text_form::impl_parse_traits!(Digest);
 
 #[cfg(test)]
 mod tests {

@@ -56,6 +56,7 @@ mod name;
 mod namespace;
 mod policy;
 mod reference;
+mod text_form;
 mod version;
 
 pub use byos::{ByosRef, ByosScheme};

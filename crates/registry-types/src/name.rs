@@ -1,9 +1,5 @@
 //! Pack names: `a-z`, `0-9` and `-`, validated before any file-system or network use.
 
-use std::borrow::Borrow;
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
 use crate::error::{InvalidPackNameSnafu, Result};
@@ -100,46 +96,8 @@ impl TryFrom<String> for PackName {
     }
 }
 
-impl TryFrom<&str> for PackName {
-    type Error = crate::Error;
-
-    fn try_from(text: &str) -> Result<Self> {
-        Self::parse(text)
-    }
-}
-
-impl FromStr for PackName {
-    type Err = crate::Error;
-
-    fn from_str(text: &str) -> Result<Self> {
-        Self::parse(text)
-    }
-}
-
-impl fmt::Display for PackName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl AsRef<str> for PackName {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-// Hash, Eq and Ord all come from the inner `String`, so they agree with `str`.
-impl Borrow<str> for PackName {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<PackName> for String {
-    fn from(name: PackName) -> Self {
-        name.0
-    }
-}
+crate::text_form::impl_parse_traits!(PackName);
+crate::text_form::impl_string_newtype!(PackName);
 
 #[cfg(test)]
 mod tests {

@@ -1,9 +1,5 @@
 //! Namespaces: the optional organisation a registry pack belongs to.
 
-use std::borrow::Borrow;
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
 use crate::error::{InvalidNamespaceSegmentSnafu, InvalidNamespaceSnafu, Result};
@@ -99,46 +95,8 @@ impl TryFrom<String> for Namespace {
     }
 }
 
-impl TryFrom<&str> for Namespace {
-    type Error = crate::Error;
-
-    fn try_from(text: &str) -> Result<Self> {
-        Self::parse(text)
-    }
-}
-
-impl FromStr for Namespace {
-    type Err = crate::Error;
-
-    fn from_str(text: &str) -> Result<Self> {
-        Self::parse(text)
-    }
-}
-
-impl fmt::Display for Namespace {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl AsRef<str> for Namespace {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-// Hash, Eq and Ord all come from the inner `String`, so they agree with `str`.
-impl Borrow<str> for Namespace {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<Namespace> for String {
-    fn from(namespace: Namespace) -> Self {
-        namespace.0
-    }
-}
+crate::text_form::impl_parse_traits!(Namespace);
+crate::text_form::impl_string_newtype!(Namespace);
 
 #[cfg(test)]
 mod tests {

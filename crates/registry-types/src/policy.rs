@@ -1,7 +1,6 @@
 //! The signature policy a registry declares for a pack in `X-Pack-Policy`.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -59,27 +58,11 @@ impl Policy {
     }
 }
 
-impl TryFrom<&str> for Policy {
-    type Error = crate::Error;
-
-    fn try_from(text: &str) -> Result<Self> {
-        Self::parse(text)
-    }
-}
-
 impl TryFrom<String> for Policy {
     type Error = crate::Error;
 
     fn try_from(text: String) -> Result<Self> {
         Self::parse(&text)
-    }
-}
-
-impl FromStr for Policy {
-    type Err = crate::Error;
-
-    fn from_str(text: &str) -> Result<Self> {
-        Self::parse(text)
     }
 }
 
@@ -94,6 +77,8 @@ impl From<Policy> for String {
         policy.as_str().to_owned()
     }
 }
+
+crate::text_form::impl_parse_traits!(Policy);
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,6 @@
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -267,22 +266,6 @@ impl TryFrom<String> for Version {
     }
 }
 
-impl TryFrom<&str> for Version {
-    type Error = crate::Error;
-
-    fn try_from(text: &str) -> Result<Self> {
-        Self::parse(text)
-    }
-}
-
-impl FromStr for Version {
-    type Err = crate::Error;
-
-    fn from_str(text: &str) -> Result<Self> {
-        Self::parse(text)
-    }
-}
-
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
@@ -328,6 +311,8 @@ impl Ord for Version {
             .then_with(|| self.build.cmp(&other.build))
     }
 }
+
+crate::text_form::impl_parse_traits!(Version);
 
 #[cfg(test)]
 mod tests;

@@ -26,41 +26,46 @@ fn assert_rejected(yaml: &str, rule: Rule, line: usize, column: usize, path: &st
         (line, column),
         "{yaml:?}: {error}"
     );
-    if let Some(actual) = error.path() {
-        assert_eq!(actual.to_string(), path, "{yaml:?}: {error}");
-    }
+    let actual = error.path().map(ToString::to_string).unwrap_or_default();
+    assert_eq!(actual, path, "{yaml:?}: {error}");
 }
 
 #[test]
 fn rejections_name_rule_line_column_and_path() {
-    // An anchored node is reported where its content starts.
-    assert_rejected("a: 1\nb: &x 2\n", Rule::Anchor, 2, 7, "b");
-    assert_rejected("a: 1\nb: *x\n", Rule::Alias, 2, 4, "b");
-    assert_rejected("rules:\n  - !!str x\n", Rule::Tag, 2, 11, "rules[0]");
-    assert_rejected("a: 1\n---\nb: 2\n", Rule::DocumentMarker, 2, 1, "");
-    assert_rejected("a: 1\n...\n", Rule::DocumentMarker, 2, 1, "");
-    assert_rejected("%YAML 1.2\n---\na: 1\n", Rule::Directive, 1, 1, "");
-    assert_rejected("a:\n  <<: {b: 1}\n", Rule::MergeKey, 2, 3, "a");
-    assert_rejected(
-        "rules:\n  - id: r\n    check:\n      type: a\n      type: b\n",
-        Rule::DuplicateKey,
-        5,
-        7,
-        "rules[0].check.type",
-    );
-    assert_rejected("a: {x: 1, \"x\": 2}\n", Rule::DuplicateKey, 1, 11, "a.x");
-    assert_rejected("1: a\n", Rule::NonStringKey, 1, 1, "the document root");
-    assert_rejected("x:\n  true: a\n", Rule::NonStringKey, 2, 3, "x");
-    assert_rejected("null: a\n", Rule::NonStringKey, 1, 1, "the document root");
-    assert_rejected(
-        "? [a]\n: b\n",
-        Rule::NonStringKey,
-        1,
-        3,
-        "the document root",
-    );
-    assert_rejected("a:\n  - w: 1.5\n", Rule::Float, 2, 8, "a[0].w");
-    assert_rejected("a: 9007199254740993\n", Rule::IntegerRange, 1, 4, "a");
+    // (input, rule, line, column, key path; "" for rules that apply to no node)
+    let cases: &[(&str, Rule, usize, usize, &str)] = &[
+        // An anchored or tagged node is reported where its content starts.
+        ("a: 1\nb: &x 2\n", Rule::Anchor, 2, 7, "b"),
+        ("a: 1\nb: *x\n", Rule::Alias, 2, 4, "b"),
+        ("rules:\n  - !!str x\n", Rule::Tag, 2, 11, "rules[0]"),
+        ("a: 1\n---\nb: 2\n", Rule::DocumentMarker, 2, 1, ""),
+        ("a: 1\n...\n", Rule::DocumentMarker, 2, 1, ""),
+        ("%YAML 1.2\n---\na: 1\n", Rule::Directive, 1, 1, ""),
+        ("a:\n  <<: {b: 1}\n", Rule::MergeKey, 2, 3, "a"),
+        (
+            "rules:\n  - id: r\n    check:\n      type: a\n      type: b\n",
+            Rule::DuplicateKey,
+            5,
+            7,
+            "rules[0].check.type",
+        ),
+        ("a: {x: 1, \"x\": 2}\n", Rule::DuplicateKey, 1, 11, "a.x"),
+        ("1: a\n", Rule::NonStringKey, 1, 1, "the document root"),
+        ("x:\n  true: a\n", Rule::NonStringKey, 2, 3, "x"),
+        ("null: a\n", Rule::NonStringKey, 1, 1, "the document root"),
+        (
+            "? [a]\n: b\n",
+            Rule::NonStringKey,
+            1,
+            3,
+            "the document root",
+        ),
+        ("a:\n  - w: 1.5\n", Rule::Float, 2, 8, "a[0].w"),
+        ("a: 9007199254740993\n", Rule::IntegerRange, 1, 4, "a"),
+    ];
+    for &(yaml, rule, line, column, path) in cases {
+        assert_rejected(yaml, rule, line, column, path);
+    }
 }
 
 #[test]
