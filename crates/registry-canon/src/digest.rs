@@ -3,9 +3,8 @@
 use registry_types::Digest;
 
 use crate::error::{InvalidUtf8Snafu, Result};
-use crate::jcs::to_canonical_jcs_bytes;
 use crate::source::position_of_utf8_error;
-use crate::strict_yaml::{StrictOptions, parse_yaml_strict, parse_yaml_strict_with};
+use crate::strict_yaml::{StrictOptions, canonical_yaml_bytes, canonicalize};
 
 /// A pack's canonical form: its RFC 8785 bytes and their SHA-256 digest.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,7 +51,7 @@ pub fn digest_of_canonical_bytes(bytes: &[u8]) -> Digest {
 /// # Errors
 /// Returns the first rule of the strict profile that `yaml` breaks.
 pub fn compute_canonical_digest(yaml: &str) -> Result<Digest> {
-    compute_canonical_digest_result(yaml).map(|canonical| canonical.digest)
+    canonicalize(yaml, StrictOptions::default()).map(|canonical| canonical.digest())
 }
 
 /// The canonical bytes and digest of a pack given as YAML text.
@@ -60,10 +59,7 @@ pub fn compute_canonical_digest(yaml: &str) -> Result<Digest> {
 /// # Errors
 /// Returns the first rule of the strict profile that `yaml` breaks.
 pub fn compute_canonical_digest_result(yaml: &str) -> Result<CanonicalPack> {
-    let value = parse_yaml_strict(yaml)?;
-    Ok(CanonicalPack::from_canonical_bytes(to_canonical_jcs_bytes(
-        &value,
-    )))
+    canonical_yaml_bytes(yaml, StrictOptions::default()).map(CanonicalPack::from_canonical_bytes)
 }
 
 /// The canonical bytes and digest of a pack given as raw bytes, which must be UTF-8.
@@ -78,10 +74,7 @@ pub fn canonicalize_pack_bytes(input: &[u8], options: StrictOptions) -> Result<C
         }
         .build()
     })?;
-    let value = parse_yaml_strict_with(text, options)?;
-    Ok(CanonicalPack::from_canonical_bytes(to_canonical_jcs_bytes(
-        &value,
-    )))
+    canonical_yaml_bytes(text, options).map(CanonicalPack::from_canonical_bytes)
 }
 
 #[cfg(test)]

@@ -58,16 +58,16 @@ pub(crate) fn write_number(number: Number, out: &mut Vec<u8>) {
     // Fast path for the integers packs are made of. The `as` cast is exact: the value is
     // integral and within ±2^53, and -0.0 becomes 0, which is what ECMAScript prints.
     if value.fract() == 0.0 && value.abs() <= EXACT_INTEGER_LIMIT {
-        let mut buffer = [0; 20];
-        out.extend_from_slice(format_i64(value as i64, &mut buffer));
+        write_integer(value as i64, out);
         return;
     }
     let mut buffer = ryu_js::Buffer::new();
     out.extend_from_slice(buffer.format_finite(value).as_bytes());
 }
 
-/// Formats an integer of magnitude ≤ 2^53 into `buffer` and returns the digits.
-fn format_i64(value: i64, buffer: &mut [u8; 20]) -> &[u8] {
+/// Writes an integer of magnitude ≤ 2^53 (what ECMAScript prints for it, too).
+pub(crate) fn write_integer(value: i64, out: &mut Vec<u8>) {
+    let mut buffer = [0u8; 20];
     let mut magnitude = value.unsigned_abs();
     let mut start = buffer.len();
     loop {
@@ -83,15 +83,34 @@ fn format_i64(value: i64, buffer: &mut [u8; 20]) -> &[u8] {
         start -= 1;
         buffer[start] = b'-';
     }
-    &buffer[start..]
+    out.extend_from_slice(&buffer[start..]);
 }
+
+/// The bytes RFC 8785 escapes: control characters, `"` and `\\`.
+static NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = true;
+        byte += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
 
 /// Writes a string with RFC 8785 escaping: `\"`, `\\`, the five short control escapes,
 /// `\u00xx` (lowercase hex) for the other control characters, everything else as UTF-8.
 pub(crate) fn write_string(string: &str, out: &mut Vec<u8>) {
-    out.reserve(string.len() + 2);
-    out.push(b'"');
     let bytes = string.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    // Most strings need no escape: check with a table, then copy in one go.
+    if !bytes.iter().any(|&b| NEEDS_ESCAPE[usize::from(b)]) {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     let mut run_start = 0;
     for (i, &byte) in bytes.iter().enumerate() {
         let escape: &[u8] = match byte {

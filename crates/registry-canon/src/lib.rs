@@ -43,6 +43,7 @@
 //! ```
 
 mod digest;
+mod emitter;
 mod error;
 mod jcs;
 mod json;
@@ -63,6 +64,6 @@ pub use crate::limits::{
     MIN_SAFE_INTEGER,
 };
 pub use crate::strict_yaml::{
-    FloatPolicy, StrictOptions, parse_yaml_strict, parse_yaml_strict_with,
+    FloatPolicy, StrictOptions, canonical_yaml_bytes, parse_yaml_strict, parse_yaml_strict_with,
 };
 pub use crate::value::{DuplicateName, Map, Number, Value, jcs_key_order};

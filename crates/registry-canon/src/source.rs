@@ -6,20 +6,21 @@ use crate::error::Position;
 pub(crate) struct Source<'a> {
     text: &'a str,
     bom_len: usize,
+    /// Whether every character is one byte, so character indexes are byte offsets.
+    ascii: bool,
 }
 
 impl<'a> Source<'a> {
     /// Strips one leading BOM, if any.
     pub(crate) fn new(input: &'a str) -> Self {
-        match input.strip_prefix('\u{FEFF}') {
-            Some(text) => Source {
-                text,
-                bom_len: '\u{FEFF}'.len_utf8(),
-            },
-            None => Source {
-                text: input,
-                bom_len: 0,
-            },
+        let (text, bom_len) = match input.strip_prefix('\u{FEFF}') {
+            Some(text) => (text, '\u{FEFF}'.len_utf8()),
+            None => (input, 0),
+        };
+        Source {
+            text,
+            bom_len,
+            ascii: text.is_ascii(),
         }
     }
 
@@ -28,13 +29,35 @@ impl<'a> Source<'a> {
         self.text
     }
 
-    /// The byte offset (in the BOM-less text) of the character with index `char_index`;
-    /// yaml-rust2's markers count characters, not bytes.
+    /// The byte offset (in the BOM-less text) of the character with index `char_index`, or
+    /// the text's length past its end; yaml-rust2's markers count characters, not bytes.
     pub(crate) fn byte_offset(&self, char_index: usize) -> usize {
-        self.text
-            .char_indices()
-            .nth(char_index)
-            .map_or(self.text.len(), |(offset, _)| offset)
+        let bytes = self.text.as_bytes();
+        if self.ascii {
+            return char_index.min(bytes.len());
+        }
+        // A character starts at every byte that is not a UTF-8 continuation byte
+        // (0b10xx_xxxx). Whole blocks are counted first, which the compiler vectorises.
+        let is_start = |byte: &u8| (*byte as i8) >= -0x40;
+        let mut seen = 0;
+        let mut offset = 0;
+        for block in bytes.chunks(64) {
+            let starts = block.iter().filter(|b| is_start(b)).count();
+            if seen + starts > char_index {
+                break;
+            }
+            seen += starts;
+            offset += block.len();
+        }
+        for (i, byte) in bytes[offset..].iter().enumerate() {
+            if is_start(byte) {
+                if seen == char_index {
+                    return offset + i;
+                }
+                seen += 1;
+            }
+        }
+        bytes.len()
     }
 
     /// The position of the character with index `char_index`.
@@ -142,6 +165,19 @@ mod tests {
                 offset: 11
             }
         );
+    }
+
+    #[test]
+    fn byte_offsets_agree_with_char_indices() {
+        let text = "aé€😀b".repeat(40);
+        let source = Source::new(&text);
+        let expected: Vec<usize> = text.char_indices().map(|(offset, _)| offset).collect();
+        for (index, offset) in expected.iter().enumerate() {
+            assert_eq!(source.byte_offset(index), *offset, "char {index}");
+        }
+        assert_eq!(source.byte_offset(expected.len()), text.len());
+        assert_eq!(source.byte_offset(expected.len() + 5), text.len());
+        assert_eq!(Source::new("abc").byte_offset(7), 3);
     }
 
     #[test]

@@ -72,12 +72,6 @@ impl Number {
         value.is_finite().then_some(Number(value))
     }
 
-    /// An integer the strict profile accepted (|value| ≤ 2^53), which a double holds exactly.
-    pub(crate) fn from_safe_integer(value: i64) -> Self {
-        debug_assert!(value.unsigned_abs() <= 1 << 53);
-        Number(value as f64)
-    }
-
     /// The number as a double.
     pub fn as_f64(self) -> f64 {
         self.0
@@ -125,16 +119,6 @@ impl Map {
         Ok(Self { entries })
     }
 
-    /// Wraps members that are already sorted by [`jcs_key_order`] and unique.
-    pub(crate) fn from_sorted_unique(entries: Vec<(String, Value)>) -> Self {
-        debug_assert!(
-            entries
-                .windows(2)
-                .all(|p| jcs_key_order(&p[0].0, &p[1].0) == Ordering::Less)
-        );
-        Self { entries }
-    }
-
     /// Adds or replaces a member, keeping the order.
     pub fn insert(&mut self, name: String, value: Value) -> Option<Value> {
         match self
@@ -175,24 +159,24 @@ impl Map {
 
 /// Orders member names by their UTF-16 code units, as RFC 8785 §3.2.3 requires.
 ///
-/// UTF-8 byte order equals code point order, which differs from UTF-16 order only when one
-/// side has a supplementary character (encoded as surrogates, 0xD800–0xDFFF) and the other a
-/// character in U+E000–U+FFFF; the fast path compares bytes and falls back to UTF-16 only
-/// from the first differing character on.
+/// UTF-8 byte order equals code point order, which differs from UTF-16 order only between a
+/// supplementary character (UTF-8 lead byte 0xF0–0xF4; surrogates 0xD800–0xDFFF in UTF-16)
+/// and a character in U+E000–U+FFFF (lead byte 0xEE or 0xEF). So the first differing byte
+/// decides, unless it is such a lead byte: then the rest is compared as UTF-16.
 pub fn jcs_key_order(a: &str, b: &str) -> Ordering {
-    let common = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
-    // Back up to the start of the character that holds the first difference.
-    let mut start = common;
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let Some(at) = x.iter().zip(y).position(|(p, q)| p != q) else {
+        return x.len().cmp(&y.len());
+    };
+    if x[at] < 0xEE && y[at] < 0xEE {
+        return x[at].cmp(&y[at]);
+    }
+    // Both strings agree up to `at`; back up to the start of the character holding it.
+    let mut start = at;
     while !a.is_char_boundary(start) {
         start -= 1;
     }
-    let (rest_a, rest_b) = (&a[start..], &b[start..]);
-    match (rest_a.chars().next(), rest_b.chars().next()) {
-        (Some(x), Some(y)) if u32::from(x) >= 0xE000 || u32::from(y) >= 0xE000 => {
-            rest_a.encode_utf16().cmp(rest_b.encode_utf16())
-        }
-        _ => rest_a.as_bytes().cmp(rest_b.as_bytes()),
-    }
+    a[start..].encode_utf16().cmp(b[start..].encode_utf16())
 }
 
 #[cfg(test)]

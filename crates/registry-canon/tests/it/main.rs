@@ -2,6 +2,7 @@
 
 mod cases;
 mod jcs_vectors;
+mod properties;
 mod reference;
 mod rules;
 mod testdata;
