@@ -32,6 +32,17 @@ pub enum Error {
         reason: NameFault,
     },
 
+    /// A timestamp is not an RFC 3339 date-time.
+    #[snafu(display(
+        "timestamp {timestamp:?} is not an RFC 3339 date-time like \"2026-01-29T10:00:00Z\""
+    ))]
+    InvalidTimestamp {
+        /// The rejected text.
+        timestamp: String,
+        /// The parser's reason.
+        source: time::error::Parse,
+    },
+
     /// A cache or lockfile namespace segment is not of the form `orgs/<org>`.
     #[snafu(display("namespace segment {segment:?} does not have the form `orgs/<org>`"))]
     InvalidNamespaceSegment {

@@ -57,6 +57,7 @@ mod namespace;
 mod policy;
 mod reference;
 mod text_form;
+mod timestamp;
 mod version;
 
 pub use byos::{ByosRef, ByosScheme};
@@ -67,4 +68,5 @@ pub use name::PackName;
 pub use namespace::Namespace;
 pub use policy::Policy;
 pub use reference::{OciRef, PackRef, RegistryRef};
+pub use timestamp::Timestamp;
 pub use version::Version;
