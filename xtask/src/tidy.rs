@@ -35,6 +35,24 @@ const FORBIDDEN_MACROS: &[&str] = &[
     concat!("unimple", "mented"),
 ];
 
+/// The pure crates' library sources (STYLE.md §2): they never touch files or sockets and
+/// never read the clock; time is passed in.
+const PURE_SOURCE_DIRS: &[&str] = &[
+    "crates/registry-types/src/",
+    "crates/registry-canon/src/",
+    "crates/registry-verify/src/",
+];
+
+/// What a pure crate's library source must not name. Split so that this file does not
+/// match itself.
+const IMPURE_APIS: &[&str] = &[
+    concat!("std::", "fs"),
+    concat!("std::", "net"),
+    concat!("SystemTime::", "now"),
+    concat!("Instant::", "now"),
+    concat!("now_", "utc"),
+];
+
 /// One breach of the house rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Problem {
@@ -104,7 +122,20 @@ pub(crate) fn check_source(path: &str, text: &str) -> Vec<Problem> {
             message: "the file is empty; it needs at least a `//!` line".into(),
         }),
     }
+    let pure = PURE_SOURCE_DIRS.iter().any(|dir| path.starts_with(dir));
     for (index, line) in text.lines().enumerate() {
+        // Comments may name what the code must not use.
+        if pure && !line.trim_start().starts_with("//") {
+            for api in IMPURE_APIS.iter().filter(|api| line.contains(*api)) {
+                problems.push(Problem {
+                    path: path.to_owned(),
+                    line: Some(index + 1),
+                    message: format!(
+                        "`{api}` in a pure crate: no files, sockets or clock (pass them in)"
+                    ),
+                });
+            }
+        }
         for name in FORBIDDEN_MACROS {
             if calls_macro(line, name) {
                 problems.push(Problem {
@@ -255,6 +286,24 @@ mod tests {
             problems[1].to_string(),
             concat!("src/lib.rs:3: `d", "bg!` must not be left in the source")
         );
+    }
+
+    #[test]
+    fn pure_crates_may_not_touch_files_sockets_or_the_clock() {
+        let text = concat!(
+            "//! Verify.\n",
+            "use std::f",
+            "s::read;\n",
+            "let now = std::time::SystemTime::n",
+            "ow();\n",
+        );
+        let problems = rendered("crates/registry-verify/src/pack.rs", text);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("crates/registry-verify/src/pack.rs:2:"));
+        assert!(problems[1].starts_with("crates/registry-verify/src/pack.rs:3:"));
+        // Tests and shell crates may.
+        assert!(rendered("crates/registry-verify/tests/it/main.rs", text).is_empty());
+        assert!(rendered("crates/assay-pack/src/main.rs", text).is_empty());
     }
 
     #[test]

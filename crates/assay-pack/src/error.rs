@@ -45,6 +45,75 @@ pub(crate) enum Error {
         code: u8,
     },
 
+    /// A key file could not be read as a key.
+    #[snafu(display("{} is not a usable key", path.display()))]
+    ReadKey {
+        path: PathBuf,
+        #[snafu(source(from(registry_verify::Error, Box::new)))]
+        source: Box<registry_verify::Error>,
+    },
+
+    /// A root given on the command line is neither a key id nor a readable key file.
+    #[snafu(display("root {root:?} is neither a key id nor a readable public key file"))]
+    ReadRoot {
+        root: String,
+        #[snafu(source(from(registry_verify::Error, Box::new)))]
+        source: Box<registry_verify::Error>,
+    },
+
+    /// An envelope file is not a DSSE envelope.
+    #[snafu(display("{} is not a DSSE envelope", path.display()))]
+    ReadEnvelope {
+        path: PathBuf,
+        #[snafu(source(from(registry_verify::Error, Box::new)))]
+        source: Box<registry_verify::Error>,
+    },
+
+    /// A command-line value is malformed.
+    #[snafu(display("invalid value for {option}"))]
+    InvalidArgument {
+        option: &'static str,
+        source: registry_types::Error,
+    },
+
+    /// The pack or its signature did not verify.
+    #[snafu(display("{} did not verify", path.display()))]
+    Verify {
+        path: PathBuf,
+        #[snafu(source(from(registry_verify::Error, Box::new)))]
+        source: Box<registry_verify::Error>,
+    },
+
+    /// The keys manifest did not verify.
+    #[snafu(display("keys manifest {} did not verify", path.display()))]
+    VerifyManifest {
+        path: PathBuf,
+        #[snafu(source(from(registry_verify::Error, Box::new)))]
+        source: Box<registry_verify::Error>,
+    },
+
+    /// Signing failed.
+    #[snafu(display("cannot sign {}", path.display()))]
+    Sign {
+        path: PathBuf,
+        #[snafu(source(from(registry_verify::Error, Box::new)))]
+        source: Box<registry_verify::Error>,
+    },
+
+    /// Key generation failed.
+    #[snafu(display("cannot generate a key"))]
+    GenerateKey {
+        #[snafu(source(from(registry_verify::Error, Box::new)))]
+        source: Box<registry_verify::Error>,
+    },
+
+    /// An output file could not be written.
+    #[snafu(display("cannot write {}", path.display()))]
+    WriteFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
     /// Standard output could not be written.
     #[snafu(display("cannot write to standard output"))]
     WriteOutput { source: std::io::Error },
@@ -54,8 +123,25 @@ impl Error {
     /// The exit code for this error (see the crate docs for the table).
     pub(crate) fn exit_code(&self) -> u8 {
         match self {
-            Error::Canonicalize { .. } | Error::InputTooLarge { .. } => 1,
-            Error::ReadInput { .. } | Error::WriteOutput { .. } => 2,
+            Error::Canonicalize { .. }
+            | Error::InputTooLarge { .. }
+            | Error::ReadEnvelope { .. }
+            | Error::Verify { .. }
+            | Error::VerifyManifest { .. } => 1,
+            // Signing a pack that has no canonical form is a strict-YAML rejection.
+            Error::Sign { source, .. }
+                if matches!(**source, registry_verify::Error::Canonicalize { .. }) =>
+            {
+                1
+            }
+            Error::ReadInput { .. }
+            | Error::ReadKey { .. }
+            | Error::ReadRoot { .. }
+            | Error::InvalidArgument { .. }
+            | Error::Sign { .. }
+            | Error::GenerateKey { .. }
+            | Error::WriteFile { .. }
+            | Error::WriteOutput { .. } => 2,
             Error::SomeInputsFailed { code, .. } => *code,
         }
     }

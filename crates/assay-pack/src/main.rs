@@ -29,6 +29,10 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Canon(args) => commands::canon::run(&args),
         Command::Digest(args) => commands::digest::run(&args),
+        Command::Keygen(args) => commands::keygen::run(&args),
+        Command::Sign(args) => commands::sign::run(&args),
+        Command::Verify(args) => commands::verify::run(&args),
+        Command::Manifest(command) => commands::manifest::run(&command),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

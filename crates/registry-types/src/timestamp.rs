@@ -21,6 +21,9 @@ use crate::error::{InvalidTimestampSnafu, Result};
 pub struct Timestamp(OffsetDateTime);
 
 impl Timestamp {
+    /// 1970-01-01T00:00:00Z.
+    pub const UNIX_EPOCH: Timestamp = Timestamp(OffsetDateTime::UNIX_EPOCH);
+
     /// Parses an RFC 3339 date-time (`2026-01-29T10:00:00Z`, `2026-01-29T11:00:00+01:00`).
     ///
     /// # Errors

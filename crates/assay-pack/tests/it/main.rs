@@ -3,3 +3,4 @@
 mod canon;
 mod cli;
 mod digest;
+mod signing;

@@ -1,0 +1,343 @@
+//! The registry's signed keys manifest (PROTOCOL §5): reading either body form, verifying
+//! it against a root, rollback protection, and the keys it vouches for.
+
+use registry_canon::digest_of_canonical_bytes;
+use registry_types::{Digest, Timestamp};
+use serde::{Deserialize, Serialize};
+use snafu::{ResultExt, ensure};
+
+use crate::algorithm::Algorithm;
+use crate::base64::decode_lenient;
+use crate::envelope::Envelope;
+use crate::error::{
+    ManifestEnvelopeSnafu, ManifestExpiredSnafu, ManifestJsonSnafu, ManifestNotSignedByRootSnafu,
+    ManifestPayloadSnafu, ManifestPayloadTypeSnafu, ManifestReplacedSnafu, ManifestRollbackSnafu,
+    ManifestUnsignedSnafu, ManifestVersionSnafu, Result,
+};
+use crate::key_id::KeyId;
+use crate::public_key::PublicKey;
+use crate::trust::{KeySource, TrustStore, TrustedKey};
+
+/// The DSSE payload type of a keys manifest.
+pub const KEYS_MANIFEST_PAYLOAD_TYPE: &str = "application/vnd.assay.registry.keys.v1+json";
+
+/// The usage a manifest key needs (when it lists usages at all) to sign packs.
+pub const PACK_SIGNING_USAGE: &str = "pack-signing";
+
+/// What the caller remembers about the last manifest it accepted from a registry, for
+/// rollback protection. This crate never stores it; the caller persists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestCheckpoint {
+    /// The accepted manifest's version.
+    pub version: u64,
+    /// SHA-256 of the accepted manifest's payload bytes, exactly as signed.
+    pub payload_digest: Digest,
+}
+
+/// Why a key listed in a verified manifest is not used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DropReason {
+    /// The claimed key id is not the SHA-256 of the key's SPKI.
+    KeyIdMismatch {
+        /// What the manifest claims.
+        claimed: String,
+        /// What the key hashes to.
+        computed: KeyId,
+    },
+    /// The `algorithm` field disagrees with the key.
+    AlgorithmMismatch {
+        /// What the manifest claims.
+        claimed: String,
+        /// What the key is.
+        actual: Algorithm,
+    },
+    /// `usage` is present and lacks `pack-signing`.
+    NotForPackSigning,
+    /// `public_key` is not a readable SPKI key.
+    UnreadableKey {
+        /// The key parser's message.
+        reason: String,
+    },
+}
+
+/// A key the manifest lists but that is not used, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DroppedKey {
+    /// The key id the entry claims.
+    pub claimed_key_id: String,
+    /// Why it is dropped.
+    pub reason: DropReason,
+}
+
+/// A keys manifest whose signature verified against a root, with its usable keys.
+#[derive(Clone, Debug)]
+pub struct VerifiedManifest {
+    version: u64,
+    issued_at: Option<Timestamp>,
+    expires_at: Option<Timestamp>,
+    signed_by: KeyId,
+    keys: Vec<TrustedKey>,
+    dropped: Vec<DroppedKey>,
+    checkpoint: ManifestCheckpoint,
+}
+
+impl VerifiedManifest {
+    /// The manifest's version (a sequence number).
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// When the registry issued it.
+    pub fn issued_at(&self) -> Option<Timestamp> {
+        self.issued_at
+    }
+
+    /// When it stops being usable.
+    pub fn expires_at(&self) -> Option<Timestamp> {
+        self.expires_at
+    }
+
+    /// The root whose signature verified.
+    pub fn signed_by(&self) -> &KeyId {
+        &self.signed_by
+    }
+
+    /// The pack-signing keys it lists, with their windows and revocation flags.
+    pub fn keys(&self) -> &[TrustedKey] {
+        &self.keys
+    }
+
+    /// The entries that were dropped, and why.
+    pub fn dropped(&self) -> &[DroppedKey] {
+        &self.dropped
+    }
+
+    /// What to remember for rollback protection on the next fetch.
+    pub fn checkpoint(&self) -> &ManifestCheckpoint {
+        &self.checkpoint
+    }
+}
+
+/// The manifest payload as JSON, with both spellings of the key fields.
+#[derive(Deserialize)]
+struct ManifestDocument {
+    version: u64,
+    keys: Vec<KeyEntry>,
+    #[serde(default)]
+    issued_at: Option<Timestamp>,
+    #[serde(default)]
+    expires_at: Option<Timestamp>,
+}
+
+#[derive(Deserialize)]
+struct KeyEntry {
+    #[serde(alias = "id")]
+    key_id: String,
+    algorithm: String,
+    public_key: String,
+    #[serde(default, alias = "not_before")]
+    added_at: Option<Timestamp>,
+    #[serde(default, alias = "not_after")]
+    expires_at: Option<Timestamp>,
+    #[serde(default)]
+    revoked: bool,
+    #[serde(default)]
+    usage: Option<Vec<String>>,
+}
+
+/// The envelope of a `GET /keys` body: the body itself, or its `signature` field (an
+/// envelope object, or base64 of the envelope's JSON).
+///
+/// # Errors
+/// The body is not JSON, carries no envelope, or the envelope is malformed.
+pub fn manifest_envelope(body: &[u8]) -> Result<Envelope> {
+    let json: serde_json::Value = serde_json::from_slice(body).context(ManifestJsonSnafu)?;
+    if json.get("payloadType").is_some() {
+        return Envelope::from_json_value(&json)
+            .map_err(Box::new)
+            .context(ManifestEnvelopeSnafu);
+    }
+    match json.get("signature") {
+        Some(serde_json::Value::String(encoded)) => {
+            let bytes = decode_lenient(encoded)
+                .map_err(Box::new)
+                .context(ManifestEnvelopeSnafu)?;
+            Envelope::from_json(&bytes)
+                .map_err(Box::new)
+                .context(ManifestEnvelopeSnafu)
+        }
+        Some(value @ serde_json::Value::Object(_)) => Envelope::from_json_value(value)
+            .map_err(Box::new)
+            .context(ManifestEnvelopeSnafu),
+        _ => ManifestUnsignedSnafu.fail(),
+    }
+}
+
+/// Verifies a `GET /keys` body against the roots of `trust` at time `now`.
+///
+/// Only keys inside the verified payload are used. A root known by key id alone is
+/// completed by the manifest key whose SPKI hashes to that id. `last` is the checkpoint of
+/// the last manifest accepted from the same registry: an older version, or the same version
+/// with different bytes, is rejected.
+///
+/// # Errors
+/// Unsigned body, wrong payload type, no valid root signature, malformed payload, version
+/// 0, expired manifest, rollback or replaced manifest.
+pub fn verify_manifest(
+    body: &[u8],
+    trust: &TrustStore,
+    last: Option<&ManifestCheckpoint>,
+    now: Timestamp,
+) -> Result<VerifiedManifest> {
+    let envelope = manifest_envelope(body)?;
+    ensure!(
+        envelope.payload_type() == KEYS_MANIFEST_PAYLOAD_TYPE,
+        ManifestPayloadTypeSnafu {
+            payload_type: envelope.payload_type(),
+        }
+    );
+    // Candidate keys for roots known by id alone come from the (not yet trusted) payload;
+    // they are used only when their SPKI hashes to a configured root id.
+    let candidates = candidate_root_keys(envelope.payload());
+    let signed_by = root_signature(&envelope, trust, &candidates)?;
+    let document: ManifestDocument =
+        serde_json::from_slice(envelope.payload()).context(ManifestPayloadSnafu)?;
+    ensure!(
+        document.version >= 1,
+        ManifestVersionSnafu {
+            version: document.version
+        }
+    );
+    if let Some(expires_at) = document.expires_at {
+        ensure!(now <= expires_at, ManifestExpiredSnafu { expires_at, now });
+    }
+    let checkpoint = ManifestCheckpoint {
+        version: document.version,
+        payload_digest: digest_of_canonical_bytes(envelope.payload()),
+    };
+    if let Some(last) = last {
+        ensure!(
+            checkpoint.version >= last.version,
+            ManifestRollbackSnafu {
+                version: checkpoint.version,
+                last_version: last.version,
+            }
+        );
+        ensure!(
+            checkpoint.version > last.version || checkpoint.payload_digest == last.payload_digest,
+            ManifestReplacedSnafu {
+                version: checkpoint.version,
+            }
+        );
+    }
+    let (keys, dropped) = usable_keys(document.keys, document.version);
+    Ok(VerifiedManifest {
+        version: document.version,
+        issued_at: document.issued_at,
+        expires_at: document.expires_at,
+        signed_by,
+        keys,
+        dropped,
+        checkpoint,
+    })
+}
+
+/// Keys listed in an unverified payload, for completing roots known by id alone.
+fn candidate_root_keys(payload: &[u8]) -> Vec<PublicKey> {
+    #[derive(Deserialize)]
+    struct Keys {
+        #[serde(default)]
+        keys: Vec<serde_json::Value>,
+    }
+    let Ok(keys) = serde_json::from_slice::<Keys>(payload) else {
+        return Vec::new();
+    };
+    keys.keys
+        .iter()
+        .filter_map(|entry| entry.get("public_key")?.as_str())
+        .filter_map(|text| PublicKey::from_base64_spki(text).ok())
+        .collect()
+}
+
+/// The id of a root whose signature on the envelope verifies.
+fn root_signature(
+    envelope: &Envelope,
+    trust: &TrustStore,
+    candidates: &[PublicKey],
+) -> Result<KeyId> {
+    for (root_id, root_key) in trust.roots() {
+        let key = root_key.or_else(|| candidates.iter().find(|key| key.key_id() == root_id));
+        let Some(key) = key else { continue };
+        let verified = envelope.signatures().iter().any(|signature| {
+            let hint_matches = signature
+                .keyid
+                .as_deref()
+                .is_none_or(|hint| root_id.matches_hint(hint));
+            hint_matches && envelope.verify_signature(signature, key).is_ok()
+        });
+        if verified {
+            return Ok(root_id.clone());
+        }
+    }
+    let signers: Vec<&str> = envelope
+        .signatures()
+        .iter()
+        .map(|signature| signature.keyid.as_deref().unwrap_or("(no key id)"))
+        .collect();
+    ManifestNotSignedByRootSnafu {
+        signers: if signers.is_empty() {
+            "nobody".to_owned()
+        } else {
+            signers.join(", ")
+        },
+    }
+    .fail()
+}
+
+/// Splits the manifest's entries into trusted keys and dropped ones.
+fn usable_keys(entries: Vec<KeyEntry>, version: u64) -> (Vec<TrustedKey>, Vec<DroppedKey>) {
+    let mut keys = Vec::new();
+    let mut dropped = Vec::new();
+    for entry in entries {
+        let drop = |reason| DroppedKey {
+            claimed_key_id: entry.key_id.clone(),
+            reason,
+        };
+        let key = match PublicKey::from_base64_spki(&entry.public_key) {
+            Ok(key) => key,
+            Err(error) => {
+                dropped.push(drop(DropReason::UnreadableKey {
+                    reason: error.to_string(),
+                }));
+                continue;
+            }
+        };
+        if key.key_id().as_str() != entry.key_id {
+            dropped.push(drop(DropReason::KeyIdMismatch {
+                claimed: entry.key_id.clone(),
+                computed: key.key_id().clone(),
+            }));
+        } else if Algorithm::parse(&entry.algorithm).ok() != Some(key.algorithm()) {
+            dropped.push(drop(DropReason::AlgorithmMismatch {
+                claimed: entry.algorithm.clone(),
+                actual: key.algorithm(),
+            }));
+        } else if entry
+            .usage
+            .as_ref()
+            .is_some_and(|usage| !usage.iter().any(|u| u == PACK_SIGNING_USAGE))
+        {
+            dropped.push(drop(DropReason::NotForPackSigning));
+        } else {
+            keys.push(TrustedKey {
+                key,
+                source: KeySource::Manifest { version },
+                not_before: entry.added_at,
+                not_after: entry.expires_at,
+                revoked: entry.revoked,
+            });
+        }
+    }
+    (keys, dropped)
+}
