@@ -1,0 +1,393 @@
+//! The cache: where it lives, and reading, writing, refreshing and evicting one entry.
+
+use std::ffi::OsString;
+use std::io;
+
+use camino::{Utf8Path, Utf8PathBuf};
+use registry_types::{Digest, Policy, Timestamp};
+use registry_verify::{MAX_ENVELOPE_BYTES, verify_digest};
+use snafu::{IntoError, ResultExt, ensure};
+
+use crate::atomic::{
+    ensure_dir_chain, install_dir, remove_entry_dir, remove_tree, replace_file, write_new_file,
+};
+use crate::entry::{CacheEntry, CacheRead, NewEntry, ReadOptions, Refresh};
+use crate::error::{
+    CreateDirectorySnafu, EncodeMetadataSnafu, Error, EvictEntrySnafu, LockEntrySnafu,
+    MetadataMismatchSnafu, NewEnvelopeMismatchSnafu, NewPackDigestSnafu, NewPackIdentitySnafu,
+    NewPackUnsignedSnafu, NoCacheRootSnafu, NonUtf8CacheRootSnafu, ReadDirectorySnafu, Result,
+    UnexpectedFileTypeSnafu, WriteEntrySnafu,
+};
+use crate::integrity::{Inspection, binding_problem, load, pack_identity, verify_trusted};
+use crate::inventory::{remove_leftovers_of, remove_stray_files};
+use crate::location::{EntryFile, EntryKey, EntryLocation};
+use crate::lock::EntryLock;
+use crate::metadata::{CacheMeta, METADATA_FORMAT};
+use crate::registry_id::normalize_registry_url;
+use crate::untrusted::{FileKind, Found, look};
+
+/// The environment variable that names the cache root.
+pub const CACHE_DIR_VARIABLE: &str = "ASSAY_CACHE_DIR";
+
+/// The cache root below `$HOME` when nothing else is configured.
+pub const DEFAULT_ROOT_BELOW_HOME: &str = ".assay/cache/packs";
+
+/// An on-disk pack cache rooted at one directory.
+///
+/// All methods are synchronous `std::fs` I/O; async callers use `spawn_blocking`. Any
+/// number of `PackCache` values, threads and processes may share a root: see the
+/// crate documentation (Locking) for the protocol.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackCache {
+    root: Utf8PathBuf,
+}
+
+/// What lies on the way from the root to a pack-name directory.
+enum NameDir {
+    /// Some directory on the way does not exist.
+    Missing,
+    /// Something on the way is not a real directory.
+    Unsafe { path: Utf8PathBuf, found: FileKind },
+    /// The pack-name directory.
+    Present(Utf8PathBuf),
+}
+
+impl PackCache {
+    /// A cache rooted at `root` (created on the first write).
+    pub fn new(root: impl Into<Utf8PathBuf>) -> Self {
+        PackCache { root: root.into() }
+    }
+
+    /// A cache rooted where the environment says: `ASSAY_CACHE_DIR`, else
+    /// `$HOME/.assay/cache/packs`. An explicit configuration goes to [`PackCache::new`]
+    /// instead and wins over both.
+    ///
+    /// # Errors
+    ///
+    /// See [`PackCache::root_from`].
+    pub fn from_env() -> Result<Self> {
+        Self::root_from(
+            std::env::var_os(CACHE_DIR_VARIABLE),
+            std::env::var_os("HOME"),
+        )
+        .map(Self::new)
+    }
+
+    /// The root [`PackCache::from_env`] picks, given the values of `ASSAY_CACHE_DIR` and
+    /// `HOME` (an empty value counts as unset).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NonUtf8CacheRoot`] when the chosen variable is not UTF-8, and
+    /// [`Error::NoCacheRoot`] when both are unset or empty.
+    pub fn root_from(cache_dir: Option<OsString>, home: Option<OsString>) -> Result<Utf8PathBuf> {
+        let utf8 = |value: OsString, variable: &'static str| {
+            value
+                .into_string()
+                .map_err(|_| NonUtf8CacheRootSnafu { variable }.build())
+        };
+        if let Some(dir) = cache_dir.filter(|dir| !dir.is_empty()) {
+            return utf8(dir, CACHE_DIR_VARIABLE).map(Utf8PathBuf::from);
+        }
+        match home.filter(|home| !home.is_empty()) {
+            Some(home) => Ok(Utf8PathBuf::from(utf8(home, "HOME")?).join(DEFAULT_ROOT_BELOW_HOME)),
+            None => NoCacheRootSnafu.fail(),
+        }
+    }
+
+    /// The root directory.
+    pub fn root(&self) -> &Utf8Path {
+        &self.root
+    }
+
+    /// The directory of the entry at `location`.
+    pub fn entry_dir(&self, location: &EntryLocation) -> Utf8PathBuf {
+        self.root.join(location.relative_dir())
+    }
+
+    /// Reads and re-verifies an entry, returning the verified bytes of a single read.
+    ///
+    /// Every check listed in the crate documentation runs on the bytes read,
+    /// with `options`; an entry that fails any of them is evicted and reported as
+    /// [`CacheRead::Evicted`]. A fresh or stale entry carries its pack bytes, metadata,
+    /// envelope and signature status.
+    ///
+    /// # Errors
+    ///
+    /// Only errors of the disk: [`Error::ReadDirectory`], [`Error::LockEntry`],
+    /// [`Error::ReadEntryFile`] and [`Error::EvictEntry`] (an entry that failed
+    /// verification could not be removed).
+    pub fn read(&self, key: &EntryKey, options: &ReadOptions<'_>) -> Result<CacheRead> {
+        let location = key.location();
+        let name_dir = match self.name_dir(location)? {
+            NameDir::Missing => return Ok(CacheRead::Miss),
+            NameDir::Unsafe { path, found } => {
+                let reason = UnexpectedFileTypeSnafu {
+                    entry: Box::new(location.clone()),
+                    path: path.clone(),
+                    expected: FileKind::Directory,
+                    found,
+                }
+                .build();
+                return match remove_tree(&path) {
+                    Ok(()) => Ok(CacheRead::Evicted(reason)),
+                    Err(source) => Err(evict_error(location, reason, source)),
+                };
+            }
+            NameDir::Present(dir) => dir,
+        };
+        let lock_path = name_dir.join(location.lock_file_name());
+        let entry_dir = name_dir.join(location.version().as_str());
+        // Writers create the lock file first: without it and without an entry, nothing was
+        // ever written here, and a read creates nothing.
+        if self.look(&lock_path)? == Found::Nothing && self.look(&entry_dir)? == Found::Nothing {
+            return Ok(CacheRead::Miss);
+        }
+        let first_reason = {
+            let _shared =
+                EntryLock::shared(&lock_path).context(LockEntrySnafu { path: &lock_path })?;
+            match inspect(&entry_dir, key, options)? {
+                Inspection::Missing => return Ok(CacheRead::Miss),
+                Inspection::Sound(entry) => return Ok(classify(entry, options.now)),
+                Inspection::Corrupt(reason) => reason,
+            }
+        };
+        // Evict under the exclusive lock, after checking again: a writer may have
+        // replaced the entry since the shared lock was dropped.
+        let _exclusive =
+            EntryLock::exclusive(&lock_path).context(LockEntrySnafu { path: &lock_path })?;
+        match inspect(&entry_dir, key, options)? {
+            Inspection::Missing => Ok(CacheRead::Evicted(first_reason)),
+            Inspection::Sound(entry) => Ok(classify(entry, options.now)),
+            Inspection::Corrupt(reason) => {
+                match remove_entry_dir(&name_dir, location.version().as_str()) {
+                    Ok(_) => Ok(CacheRead::Evicted(reason)),
+                    Err(source) => Err(evict_error(location, reason, source)),
+                }
+            }
+        }
+    }
+
+    /// Stores a verified pack as the entry `key`, replacing any entry there, atomically
+    /// (see Atomic writes in the crate documentation).
+    ///
+    /// Before anything touches the disk, the pack must have `entry.digest`, name the
+    /// entry's pack and version, and come with an envelope over its canonical bytes when
+    /// it is commercial. A `key_id` without an envelope is not recorded.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NewPackDigest`], [`Error::NewPackIdentity`], [`Error::NewPackUnsigned`]
+    /// or [`Error::NewEnvelopeMismatch`] for a pack the cache refuses to store;
+    /// [`Error::CreateDirectory`], [`Error::LockEntry`] or [`Error::WriteEntry`] when the
+    /// disk fails.
+    pub fn write(&self, key: &EntryKey, entry: &NewEntry<'_>) -> Result<()> {
+        let location = key.location();
+        let boxed = || Box::new(location.clone());
+        let canonical = verify_digest(entry.pack, &entry.digest)
+            .context(NewPackDigestSnafu { entry: boxed() })?;
+        let (found_name, found_version) = pack_identity(&canonical);
+        ensure!(
+            found_name.as_deref() == Some(location.name().as_str())
+                && found_version.as_deref() == Some(location.version().as_str()),
+            NewPackIdentitySnafu {
+                entry: boxed(),
+                found_name,
+                found_version,
+            }
+        );
+        ensure!(
+            entry.policy != Policy::Commercial || entry.envelope.is_some(),
+            NewPackUnsignedSnafu { entry: boxed() }
+        );
+        let signature_json = match entry.envelope {
+            Some(envelope) => {
+                let json = envelope.to_json();
+                let problem = binding_problem(envelope, &canonical).or_else(|| {
+                    (json.len() > MAX_ENVELOPE_BYTES).then_some(
+                        registry_verify::Error::EnvelopeTooLarge {
+                            size: json.len(),
+                            limit: MAX_ENVELOPE_BYTES,
+                        },
+                    )
+                });
+                if let Some(problem) = problem {
+                    return Err(NewEnvelopeMismatchSnafu { entry: boxed() }.into_error(problem));
+                }
+                Some(json)
+            }
+            None => None,
+        };
+        let meta = CacheMeta {
+            format: METADATA_FORMAT,
+            registry_url: key.registry_url().to_owned(),
+            namespace: location.namespace().cloned(),
+            name: location.name().clone(),
+            version: location.version().clone(),
+            digest: entry.digest,
+            policy: entry.policy,
+            signed: entry.envelope.is_some(),
+            key_id: entry.envelope.and(entry.key_id.clone()),
+            etag: entry.etag.clone(),
+            fetched_at: entry.fetched_at,
+            expires_at: entry.expires_at,
+        };
+        let meta_json = meta
+            .to_json()
+            .context(EncodeMetadataSnafu { entry: boxed() })?;
+
+        let name_dir = ensure_dir_chain(&self.root, &location.name_dir_components()).context(
+            CreateDirectorySnafu {
+                path: self.root.join(location.relative_dir()),
+            },
+        )?;
+        let lock_path = name_dir.join(location.lock_file_name());
+        let _lock =
+            EntryLock::exclusive(&lock_path).context(LockEntrySnafu { path: &lock_path })?;
+        let version = location.version().as_str();
+        // Leftovers of this version can go now: its lock is held, so no writer is live.
+        remove_leftovers_of(&name_dir, version).context(WriteEntrySnafu { entry: boxed() })?;
+        install_dir(&name_dir, version, |dir| {
+            write_new_file(&dir.join(EntryFile::Pack.file_name()), entry.pack)?;
+            if let Some(json) = &signature_json {
+                write_new_file(&dir.join(EntryFile::Signature.file_name()), json.as_bytes())?;
+            }
+            // Metadata last: an entry directory with metadata has all of its files.
+            write_new_file(&dir.join(EntryFile::Metadata.file_name()), &meta_json)
+        })
+        .context(WriteEntrySnafu { entry: boxed() })
+    }
+
+    /// After a 304 Not Modified: sets the entry's `expires_at`, replacing `metadata.json`
+    /// atomically; `pack.yaml` is not rewritten. Only an entry that still holds `digest`
+    /// (the one revalidated) is changed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ReadDirectory`], [`Error::LockEntry`], [`Error::ReadEntryFile`],
+    /// [`Error::EncodeMetadata`] or [`Error::WriteEntry`] when the disk fails.
+    pub fn refresh(
+        &self,
+        key: &EntryKey,
+        digest: &Digest,
+        expires_at: Timestamp,
+    ) -> Result<Refresh> {
+        let location = key.location();
+        let NameDir::Present(name_dir) = self.name_dir(location)? else {
+            return Ok(Refresh::Gone);
+        };
+        let lock_path = name_dir.join(location.lock_file_name());
+        let _lock =
+            EntryLock::exclusive(&lock_path).context(LockEntrySnafu { path: &lock_path })?;
+        let entry_dir = name_dir.join(location.version().as_str());
+        let Inspection::Sound(loaded) = load(&entry_dir, location)? else {
+            return Ok(Refresh::Gone);
+        };
+        let meta = loaded.meta();
+        if meta.digest != *digest
+            || normalize_registry_url(&meta.registry_url) != key.registry_url()
+        {
+            return Ok(Refresh::Gone);
+        }
+        let boxed = || Box::new(location.clone());
+        let mut meta = meta.clone();
+        meta.expires_at = expires_at;
+        let json = meta
+            .to_json()
+            .context(EncodeMetadataSnafu { entry: boxed() })?;
+        remove_stray_files(&entry_dir).context(WriteEntrySnafu { entry: boxed() })?;
+        replace_file(&entry_dir, EntryFile::Metadata.file_name(), &json)
+            .context(WriteEntrySnafu { entry: boxed() })?;
+        Ok(Refresh::Updated)
+    }
+
+    /// Removes one entry, atomically. Returns whether there was one.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ReadDirectory`], [`Error::LockEntry`] or [`Error::RemoveEntry`].
+    pub fn evict(&self, location: &EntryLocation) -> Result<bool> {
+        let name_dir = match self.name_dir(location)? {
+            NameDir::Missing => return Ok(false),
+            NameDir::Unsafe { path, .. } => {
+                remove_tree(&path).context(crate::error::RemoveEntrySnafu { path: &path })?;
+                return Ok(true);
+            }
+            NameDir::Present(dir) => dir,
+        };
+        let lock_path = name_dir.join(location.lock_file_name());
+        let _lock =
+            EntryLock::exclusive(&lock_path).context(LockEntrySnafu { path: &lock_path })?;
+        remove_entry_dir(&name_dir, location.version().as_str()).context(
+            crate::error::RemoveEntrySnafu {
+                path: self.entry_dir(location),
+            },
+        )
+    }
+
+    /// Walks from the root to the pack-name directory of `location` without following
+    /// a symlink below the root.
+    fn name_dir(&self, location: &EntryLocation) -> Result<NameDir> {
+        if !self.root.is_dir() {
+            return Ok(NameDir::Missing);
+        }
+        let mut path = self.root.clone();
+        for component in location.name_dir_components() {
+            path.push(component);
+            match self.look(&path)? {
+                Found::Nothing => return Ok(NameDir::Missing),
+                Found::Kind(FileKind::Directory) => {}
+                Found::Kind(found) => return Ok(NameDir::Unsafe { path, found }),
+            }
+        }
+        Ok(NameDir::Present(path))
+    }
+
+    fn look(&self, path: &Utf8Path) -> Result<Found> {
+        look(path).context(ReadDirectorySnafu { path })
+    }
+}
+
+/// Loads and fully verifies the entry in `dir` for `key`.
+fn inspect(
+    dir: &Utf8Path,
+    key: &EntryKey,
+    options: &ReadOptions<'_>,
+) -> Result<Inspection<CacheEntry>> {
+    let location = key.location();
+    Ok(match load(dir, location)? {
+        Inspection::Missing => Inspection::Missing,
+        Inspection::Corrupt(reason) => Inspection::Corrupt(reason),
+        Inspection::Sound(loaded) => {
+            if normalize_registry_url(&loaded.meta().registry_url) != key.registry_url() {
+                return Ok(Inspection::Corrupt(
+                    MetadataMismatchSnafu {
+                        entry: Box::new(location.clone()),
+                        recorded: Box::new(loaded.meta().location()),
+                    }
+                    .build(),
+                ));
+            }
+            match verify_trusted(loaded, location, options) {
+                Ok(entry) => Inspection::Sound(entry),
+                Err(reason) => Inspection::Corrupt(reason),
+            }
+        }
+    })
+}
+
+fn classify(entry: CacheEntry, now: Timestamp) -> CacheRead {
+    if entry.meta().is_stale(now) {
+        CacheRead::Stale(entry)
+    } else {
+        CacheRead::Fresh(entry)
+    }
+}
+
+fn evict_error(location: &EntryLocation, reason: Error, source: io::Error) -> Error {
+    EvictEntrySnafu {
+        entry: Box::new(location.clone()),
+        reason: Box::new(reason),
+    }
+    .into_error(source)
+}

@@ -1,0 +1,151 @@
+//! Crash safety: a writer killed with SIGKILL at random points leaves only whole,
+//! verifiable entries, and its leftovers are never read as entries.
+
+use std::time::Duration;
+
+use registry_cache::{Audit, CacheRead, NewEntry, Refresh, ttl};
+use registry_types::Policy;
+use registry_verify::compute_digest;
+
+use crate::support::{Rng, Scratch, Signer, child_role, key, now, pack, save_key, spawn_role};
+
+const ROLE: &str = "crash-writer";
+const TEST: &str = "crash::writer_child";
+const VERSIONS: [&str; 3] = ["1.0.0", "1.0.1", "2.0.0-rc.1"];
+const ROUNDS: usize = 50;
+
+/// A pack of some kilobytes, so that a kill often lands in the middle of a write.
+fn sizeable_pack(version: &str, note: &str) -> Vec<u8> {
+    let mut bytes = pack("crash-pack", version, note);
+    for rule in 0..300 {
+        bytes.extend_from_slice(
+            format!("  - id: extra-{rule}\n    check:\n      type: regex\n").as_bytes(),
+        );
+    }
+    bytes
+}
+
+/// The child: writes, refreshes and evicts entries until it is killed.
+#[test]
+fn writer_child() {
+    let Some((cache, signer)) = child_role(ROLE) else {
+        return;
+    };
+    let mut rng = Rng::new();
+    for counter in 0u64.. {
+        let version = VERSIONS[(rng.next() % 3) as usize];
+        let k = key("crash-pack", version);
+        let bytes = sizeable_pack(version, &format!("{}-{counter}", std::process::id()));
+        let envelope = signer.sign(&bytes);
+        let digest = compute_digest(&bytes).expect("digest");
+        cache
+            .write(
+                &k,
+                &NewEntry {
+                    pack: &bytes,
+                    envelope: Some(&envelope),
+                    digest,
+                    policy: Policy::Commercial,
+                    key_id: Some(signer.key.key_id().clone()),
+                    etag: Some(format!("\"{digest}\"")),
+                    fetched_at: now(),
+                    expires_at: ttl::expires_at(now(), Some("max-age=60")),
+                },
+            )
+            .expect("write");
+        if counter.is_multiple_of(3) {
+            let later = ttl::expires_at(now(), Some("max-age=120"));
+            assert_eq!(
+                cache.refresh(&k, &digest, later).expect("refresh"),
+                Refresh::Updated
+            );
+        }
+        if counter.is_multiple_of(7) {
+            cache.evict(k.location()).expect("evict");
+        }
+    }
+}
+
+fn leftovers(scratch: &Scratch) -> usize {
+    let name_dir = scratch
+        .entry_dir(&key("crash-pack", "1.0.0"))
+        .parent()
+        .expect("name dir")
+        .to_owned();
+    std::fs::read_dir(name_dir).map_or(0, |entries| {
+        entries
+            .filter_map(Result::ok)
+            .filter(|entry| {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                name.starts_with(".tmp-") || name.starts_with(".old-")
+            })
+            .count()
+    })
+}
+
+#[test]
+fn a_writer_killed_at_random_points_leaves_only_whole_entries() {
+    let scratch = Scratch::new("crash");
+    let signer = Signer::new();
+    let key_file = save_key(&scratch, &signer);
+    let options = signer.options();
+    let mut rng = Rng::new();
+    let (mut leftovers_seen, mut entries_seen) = (0, 0);
+    for round in 0..ROUNDS {
+        let mut child = spawn_role(TEST, ROLE, scratch.root(), &key_file, &[]);
+        std::thread::sleep(Duration::from_millis(rng.between(1, 50)));
+        // `Child::kill` sends SIGKILL on Unix: no destructor, no unwinding, no unlock.
+        child.kill().expect("kill the writer");
+        let status = child.wait().expect("reap the writer");
+        assert!(!status.success(), "the writer never ends by itself");
+
+        // Listing never shows a temporary or displaced directory as an entry, and every
+        // listed entry has its metadata.
+        for listed in scratch.cache.list().expect("list") {
+            assert!(
+                VERSIONS.contains(&listed.location.version().as_str()),
+                "round {round}: {listed:?}"
+            );
+            assert!(
+                listed.meta.is_some(),
+                "round {round}: incomplete entry {listed:?}"
+            );
+        }
+        leftovers_seen += leftovers(&scratch);
+        // Every entry on disk is whole and verifies.
+        for version in VERSIONS {
+            match scratch
+                .cache
+                .read(&key("crash-pack", version), &options)
+                .expect("read")
+            {
+                CacheRead::Miss => {}
+                CacheRead::Fresh(entry) | CacheRead::Stale(entry) => {
+                    entries_seen += 1;
+                    assert_eq!(
+                        compute_digest(entry.pack()).expect("digest"),
+                        entry.meta().digest
+                    );
+                }
+                CacheRead::Evicted(reason) => {
+                    panic!("round {round}: a killed writer left a bad entry: {reason}")
+                }
+            }
+        }
+        if round % 10 == 9 {
+            let report = scratch
+                .cache
+                .verify_all(&Audit::Full(signer.options()))
+                .expect("verify");
+            assert!(report.is_clean(), "round {round}: {report:?}");
+            assert_eq!(leftovers(&scratch), 0, "verify_all sweeps leftovers");
+        }
+    }
+    scratch.cache.sweep().expect("sweep");
+    assert_eq!(leftovers(&scratch), 0);
+    assert!(entries_seen > 0, "the writer never got to write anything");
+    eprintln!(
+        "crash test: {entries_seen} entries read, {leftovers_seen} leftovers found after kills"
+    );
+}
