@@ -1,0 +1,348 @@
+//! Registry URLs: the base URL, origins, endpoint paths, redirect targets and the
+//! plain-HTTP rule.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use http::Uri;
+use http::uri::Scheme;
+use registry_types::{Namespace, PackName, Version};
+use snafu::ensure;
+
+use crate::config::PlainHttp;
+use crate::error::{InsecureUrlSnafu, InvalidUrlSnafu, Result, UrlFault};
+
+/// The scheme, host and port of a URL: the unit that tokens are bound to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Origin {
+    secure: bool,
+    /// The host, lowercase; IPv6 addresses keep their brackets.
+    host: String,
+    port: u16,
+}
+
+impl Origin {
+    /// The origin of an absolute `http` or `https` URI.
+    pub(crate) fn of(uri: &Uri) -> Option<Origin> {
+        let secure = match uri.scheme_str() {
+            Some("https") => true,
+            Some("http") => false,
+            _ => return None,
+        };
+        let host = uri.host()?.to_ascii_lowercase();
+        let port = uri.port_u16().unwrap_or(if secure { 443 } else { 80 });
+        Some(Origin { secure, host, port })
+    }
+
+    pub(crate) fn is_secure(&self) -> bool {
+        self.secure
+    }
+
+    /// Whether the host is `localhost` or a loopback address.
+    pub(crate) fn is_loopback(&self) -> bool {
+        if self.host == "localhost" {
+            return true;
+        }
+        let bare = self.host.trim_start_matches('[').trim_end_matches(']');
+        bare.parse::<IpAddr>()
+            .is_ok_and(|address| address.is_loopback())
+    }
+
+    /// Whether a request to this origin is allowed by the plain-HTTP rule.
+    pub(crate) fn allowed_by(&self, plain_http: PlainHttp) -> bool {
+        self.secure || self.is_loopback() || plain_http == PlainHttp::AllowInsecure
+    }
+}
+
+impl fmt::Display for Origin {
+    /// `scheme://host[:port]`, the port omitted when it is the scheme's default: the form
+    /// of an OIDC audience.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scheme = if self.secure { "https" } else { "http" };
+        let default_port = if self.secure { 443 } else { 80 };
+        if self.port == default_port {
+            write!(f, "{scheme}://{}", self.host)
+        } else {
+            write!(f, "{scheme}://{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// A registry's base URL, such as `https://registry.getassay.dev/v1`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    /// The URL without a trailing `/`.
+    text: String,
+    origin: Origin,
+}
+
+impl BaseUrl {
+    /// Parses an absolute `https://` (or `http://`) URL without user information, query or
+    /// fragment; a trailing `/` is dropped. Whether plain `http` may be used is decided
+    /// when a client is built ([`crate::PlainHttp`]).
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidUrl`] naming what is wrong.
+    pub fn parse(text: &str) -> Result<BaseUrl> {
+        let fail = |fault| InvalidUrlSnafu { url: text, fault }.fail();
+        let Ok(uri) = text.parse::<Uri>() else {
+            return fail(UrlFault::NotAbsolute);
+        };
+        let Some(authority) = uri.authority() else {
+            return fail(UrlFault::NotAbsolute);
+        };
+        if authority.as_str().contains('@') {
+            return fail(UrlFault::HasUserInfo);
+        }
+        if uri.query().is_some() || text.contains('#') {
+            return fail(UrlFault::HasQuery);
+        }
+        let Some(origin) = Origin::of(&uri) else {
+            return fail(UrlFault::UnsupportedScheme);
+        };
+        let path = uri.path().trim_end_matches('/');
+        let scheme = if origin.secure { "https" } else { "http" };
+        let text = format!(
+            "{scheme}://{}{path}",
+            authority.as_str().to_ascii_lowercase()
+        );
+        Ok(BaseUrl { text, origin })
+    }
+
+    /// The URL as text, without a trailing `/`.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// `scheme://host[:port]`: the OIDC audience and the only origin tokens are sent to.
+    pub fn origin(&self) -> String {
+        self.origin.to_string()
+    }
+
+    pub(crate) fn origin_parts(&self) -> &Origin {
+        &self.origin
+    }
+
+    /// Checks the plain-HTTP rule for this base URL.
+    pub(crate) fn check_plain_http(&self, plain_http: PlainHttp) -> Result<()> {
+        ensure!(
+            self.origin.allowed_by(plain_http),
+            InsecureUrlSnafu { url: &self.text }
+        );
+        Ok(())
+    }
+
+    /// The absolute URI of `path` (which starts with `/`) below the base URL.
+    pub(crate) fn join(&self, path: &str) -> Uri {
+        let text = format!("{}{path}", self.text);
+        // The base URL was parsed as a URI and every path segment this crate appends is a
+        // validated name, version or percent-encoded value, so the result parses too; the
+        // fallback is never reached and would only yield a harmless 404.
+        text.parse()
+            .unwrap_or_else(|_| Uri::from_static("http://invalid.invalid/"))
+    }
+}
+
+impl fmt::Debug for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BaseUrl({})", self.text)
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// `/orgs/{org}` for a namespace, empty for the global one.
+fn namespace_prefix(namespace: Option<&Namespace>) -> String {
+    namespace.map_or_else(String::new, |org| format!("/orgs/{org}"))
+}
+
+/// `[/orgs/{org}]/packs/{name}/{version}`.
+pub(crate) fn pack_path(
+    namespace: Option<&Namespace>,
+    name: &PackName,
+    version: &Version,
+) -> String {
+    format!("{}/packs/{name}/{version}", namespace_prefix(namespace))
+}
+
+/// `[/orgs/{org}]/packs/{name}/{version}.sig`.
+pub(crate) fn sidecar_path(
+    namespace: Option<&Namespace>,
+    name: &PackName,
+    version: &Version,
+) -> String {
+    format!("{}.sig", pack_path(namespace, name, version))
+}
+
+/// `[/orgs/{org}]/packs/{name}/versions`.
+pub(crate) fn versions_path(namespace: Option<&Namespace>, name: &PackName) -> String {
+    format!("{}/packs/{name}/versions", namespace_prefix(namespace))
+}
+
+/// `[/orgs/{org}]/packs?limit=N[&cursor=C]`.
+pub(crate) fn listing_path(
+    namespace: Option<&Namespace>,
+    limit: u32,
+    cursor: Option<&str>,
+) -> String {
+    let mut path = format!("{}/packs?limit={limit}", namespace_prefix(namespace));
+    if let Some(cursor) = cursor {
+        path.push_str("&cursor=");
+        path.push_str(&percent_encode(cursor));
+    }
+    path
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+pub(crate) fn percent_encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+/// Resolves a `Location` value (or a sidecar endpoint) against the URI it came from.
+///
+/// Absolute URLs, scheme-relative (`//host/path`), absolute-path (`/path`) and
+/// relative-path references are understood; anything else is `None`.
+pub(crate) fn resolve_reference(base: &Uri, reference: &str) -> Option<Uri> {
+    let reference = reference.trim();
+    if reference.is_empty() || reference.contains(char::is_whitespace) {
+        return None;
+    }
+    let scheme = base.scheme().unwrap_or(&Scheme::HTTPS);
+    let authority = base.authority()?;
+    let text = if reference.contains("://") {
+        reference.to_owned()
+    } else if let Some(rest) = reference.strip_prefix("//") {
+        format!("{scheme}://{rest}")
+    } else if reference.starts_with('/') {
+        format!("{scheme}://{authority}{reference}")
+    } else {
+        let path = base.path();
+        let directory = &path[..path.rfind('/').map_or(0, |slash| slash + 1)];
+        format!("{scheme}://{authority}{directory}{reference}")
+    };
+    let uri = text.parse::<Uri>().ok()?;
+    Origin::of(&uri)?;
+    // User information in a redirect target is refused like in a base URL.
+    if uri.authority()?.as_str().contains('@') {
+        return None;
+    }
+    Some(uri)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_normalised_and_checked() {
+        let base = BaseUrl::parse("https://Registry.GetAssay.dev/v1/").unwrap();
+        assert_eq!(base.as_str(), "https://registry.getassay.dev/v1");
+        assert_eq!(base.origin(), "https://registry.getassay.dev");
+        let local = BaseUrl::parse("http://127.0.0.1:8080/v1").unwrap();
+        assert_eq!(local.origin(), "http://127.0.0.1:8080");
+        assert!(local.check_plain_http(PlainHttp::LoopbackOnly).is_ok());
+        let remote = BaseUrl::parse("http://registry.example/v1").unwrap();
+        assert!(matches!(
+            remote.check_plain_http(PlainHttp::LoopbackOnly),
+            Err(crate::Error::InsecureUrl { .. })
+        ));
+        assert!(remote.check_plain_http(PlainHttp::AllowInsecure).is_ok());
+        for (text, fault) in [
+            ("registry.example/v1", UrlFault::NotAbsolute),
+            ("ftp://registry.example/v1", UrlFault::UnsupportedScheme),
+            ("https://user:pw@registry.example/v1", UrlFault::HasUserInfo),
+            ("https://registry.example/v1?x=1", UrlFault::HasQuery),
+        ] {
+            match BaseUrl::parse(text) {
+                Err(crate::Error::InvalidUrl { fault: found, .. }) => assert_eq!(found, fault),
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for url in [
+            "http://localhost:1/",
+            "http://127.0.0.1/",
+            "http://127.8.9.1/",
+            "http://[::1]:9/",
+        ] {
+            assert!(
+                Origin::of(&url.parse().unwrap()).unwrap().is_loopback(),
+                "{url}"
+            );
+        }
+        for url in [
+            "http://localhost.example/",
+            "http://10.0.0.1/",
+            "http://128.0.0.1/",
+        ] {
+            assert!(
+                !Origin::of(&url.parse().unwrap()).unwrap().is_loopback(),
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        let a = Origin::of(&"https://r.example/v1".parse().unwrap()).unwrap();
+        let b = Origin::of(&"https://R.EXAMPLE:443/other".parse().unwrap()).unwrap();
+        let c = Origin::of(&"http://r.example/v1".parse().unwrap()).unwrap();
+        let d = Origin::of(&"https://r.example:8443/v1".parse().unwrap()).unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_ne!(a, d);
+    }
+
+    #[test]
+    fn paths_and_redirect_targets() {
+        let org = Namespace::parse("acme").unwrap();
+        let name = PackName::parse("eu-ai-act-pro").unwrap();
+        let version = Version::parse("1.2.0+build.5").unwrap();
+        assert_eq!(
+            pack_path(Some(&org), &name, &version),
+            "/orgs/acme/packs/eu-ai-act-pro/1.2.0+build.5"
+        );
+        assert_eq!(
+            sidecar_path(None, &name, &version),
+            "/packs/eu-ai-act-pro/1.2.0+build.5.sig"
+        );
+        assert_eq!(versions_path(None, &name), "/packs/eu-ai-act-pro/versions");
+        assert_eq!(
+            listing_path(None, 50, Some("a b/=")),
+            "/packs?limit=50&cursor=a%20b%2F%3D"
+        );
+        let base: Uri = "https://r.example/v1/packs/a/1.0.0".parse().unwrap();
+        let resolve = |text| resolve_reference(&base, text).map(|uri| uri.to_string());
+        assert_eq!(resolve("/v1/x"), Some("https://r.example/v1/x".into()));
+        assert_eq!(
+            resolve("1.0.0.sig"),
+            Some("https://r.example/v1/packs/a/1.0.0.sig".into())
+        );
+        assert_eq!(
+            resolve("//cdn.example/p"),
+            Some("https://cdn.example/p".into())
+        );
+        assert_eq!(
+            resolve("http://cdn.example/p"),
+            Some("http://cdn.example/p".into())
+        );
+        assert_eq!(resolve("ftp://cdn.example/p"), None);
+        assert_eq!(resolve("https://u:p@cdn.example/p"), None);
+        assert_eq!(resolve(""), None);
+    }
+}

@@ -1,0 +1,136 @@
+//! The environment variables of PROTOCOL §6–§7, read through a lookup function so that
+//! tests never touch the process environment.
+
+use std::ffi::OsString;
+use std::path::Path;
+use std::time::Duration;
+
+use registry_verify::MissingSignature;
+
+use crate::config::{CaBundle, DEFAULT_REGISTRY_URL, RegistryConfig};
+use crate::endpoint::BaseUrl;
+use crate::error::{EnvFault, Error, Result};
+use crate::oidc::{IdTokenSource, OidcConfig};
+use crate::secret::SecretToken;
+use crate::token::TokenProvider;
+
+/// The registry's base URL (default [`DEFAULT_REGISTRY_URL`]).
+pub const ASSAY_REGISTRY_URL: &str = "ASSAY_REGISTRY_URL";
+/// A static bearer token; wins over every OIDC source.
+pub const ASSAY_REGISTRY_TOKEN: &str = "ASSAY_REGISTRY_TOKEN";
+/// The per-attempt timeout in whole seconds (default 30).
+pub const ASSAY_REGISTRY_TIMEOUT: &str = "ASSAY_REGISTRY_TIMEOUT";
+/// Retries after the first attempt (default 3, at most 100).
+pub const ASSAY_REGISTRY_MAX_RETRIES: &str = "ASSAY_REGISTRY_MAX_RETRIES";
+/// `1`/`true`/`yes` tolerates a *missing* signature (development only).
+pub const ASSAY_ALLOW_UNSIGNED_PACKS: &str = "ASSAY_ALLOW_UNSIGNED_PACKS";
+/// A PEM file of extra CA certificates for a private registry.
+pub const ASSAY_REGISTRY_CA_BUNDLE: &str = "ASSAY_REGISTRY_CA_BUNDLE";
+/// A file holding an OIDC ID token (CI systems other than GitHub Actions).
+pub const ASSAY_OIDC_ID_TOKEN_FILE: &str = "ASSAY_OIDC_ID_TOKEN_FILE";
+/// An OIDC ID token (CI systems other than GitHub Actions).
+pub const ASSAY_OIDC_ID_TOKEN: &str = "ASSAY_OIDC_ID_TOKEN";
+/// GitHub Actions' ID-token endpoint (set when the job has `id-token: write`).
+pub const ACTIONS_ID_TOKEN_REQUEST_URL: &str = "ACTIONS_ID_TOKEN_REQUEST_URL";
+/// GitHub Actions' bearer token for that endpoint.
+pub const ACTIONS_ID_TOKEN_REQUEST_TOKEN: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
+
+/// The longest `ASSAY_REGISTRY_TIMEOUT` accepted: one day.
+const MAX_TIMEOUT_SECONDS: u64 = 24 * 3600;
+/// The largest `ASSAY_REGISTRY_MAX_RETRIES` accepted.
+const MAX_RETRIES: u32 = 100;
+
+fn malformed(variable: &'static str, fault: EnvFault) -> Error {
+    Error::InvalidEnvironment { variable, fault }
+}
+
+impl RegistryConfig {
+    /// The configuration the process environment describes; see
+    /// [`RegistryConfig::from_lookup`].
+    ///
+    /// # Errors
+    /// As [`RegistryConfig::from_lookup`].
+    pub fn from_env() -> Result<RegistryConfig> {
+        RegistryConfig::from_lookup(|name| std::env::var_os(name))
+    }
+
+    /// The configuration that the variables returned by `lookup` describe. Unset and empty
+    /// (or blank) variables mean the default.
+    ///
+    /// - [`ASSAY_REGISTRY_URL`], [`ASSAY_REGISTRY_TIMEOUT`], [`ASSAY_REGISTRY_MAX_RETRIES`],
+    ///   [`ASSAY_ALLOW_UNSIGNED_PACKS`], [`ASSAY_REGISTRY_CA_BUNDLE`] (the file is read now);
+    /// - the token: [`ASSAY_REGISTRY_TOKEN`]; else an OIDC exchange with the ID token from
+    ///   [`ASSAY_OIDC_ID_TOKEN_FILE`], [`ASSAY_OIDC_ID_TOKEN`], or GitHub Actions
+    ///   ([`ACTIONS_ID_TOKEN_REQUEST_URL`] and [`ACTIONS_ID_TOKEN_REQUEST_TOKEN`], both set);
+    ///   else none.
+    ///
+    /// # Errors
+    /// [`Error::InvalidEnvironment`] naming the variable (a token's value is never shown),
+    /// [`Error::InvalidUrl`], [`Error::InvalidToken`] or [`Error::ReadCaBundle`].
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<OsString>) -> Result<RegistryConfig> {
+        let read = |variable: &'static str| -> Result<Option<String>> {
+            let Some(value) = lookup(variable) else {
+                return Ok(None);
+            };
+            let value = value
+                .into_string()
+                .map_err(|_| malformed(variable, EnvFault::NotUnicode))?;
+            let value = value.trim();
+            Ok((!value.is_empty()).then(|| value.to_owned()))
+        };
+        let url = read(ASSAY_REGISTRY_URL)?;
+        let mut config = RegistryConfig::new(BaseUrl::parse(
+            url.as_deref().unwrap_or(DEFAULT_REGISTRY_URL),
+        )?);
+        if let Some(text) = read(ASSAY_REGISTRY_TIMEOUT)? {
+            let seconds = text
+                .parse::<u64>()
+                .ok()
+                .filter(|seconds| (1..=MAX_TIMEOUT_SECONDS).contains(seconds))
+                .ok_or_else(|| malformed(ASSAY_REGISTRY_TIMEOUT, EnvFault::NotPositiveSeconds))?;
+            config.timeouts.total = Duration::from_secs(seconds);
+        }
+        if let Some(text) = read(ASSAY_REGISTRY_MAX_RETRIES)? {
+            config.retry.max_retries = text
+                .parse::<u32>()
+                .ok()
+                .filter(|retries| *retries <= MAX_RETRIES)
+                .ok_or_else(|| malformed(ASSAY_REGISTRY_MAX_RETRIES, EnvFault::NotRetryCount))?;
+        }
+        if let Some(text) = read(ASSAY_ALLOW_UNSIGNED_PACKS)? {
+            config.missing_signature = match text.to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" => MissingSignature::AllowInsecureForDevelopment,
+                "0" | "false" | "no" => MissingSignature::Reject,
+                _ => return Err(malformed(ASSAY_ALLOW_UNSIGNED_PACKS, EnvFault::NotBoolean)),
+            };
+        }
+        if let Some(path) = read(ASSAY_REGISTRY_CA_BUNDLE)? {
+            config.ca_bundle = Some(CaBundle::from_file(Path::new(&path))?);
+        }
+        config.token = token_provider(&read)?;
+        Ok(config)
+    }
+}
+
+fn token_provider(read: &impl Fn(&'static str) -> Result<Option<String>>) -> Result<TokenProvider> {
+    if let Some(token) = read(ASSAY_REGISTRY_TOKEN)? {
+        let token = SecretToken::new(&token, "value of ASSAY_REGISTRY_TOKEN")?;
+        return Ok(TokenProvider::from_token(token));
+    }
+    let source = if let Some(path) = read(ASSAY_OIDC_ID_TOKEN_FILE)? {
+        IdTokenSource::File(path.into())
+    } else if let Some(token) = read(ASSAY_OIDC_ID_TOKEN)? {
+        IdTokenSource::Value(SecretToken::new(&token, "value of ASSAY_OIDC_ID_TOKEN")?)
+    } else {
+        let url = read(ACTIONS_ID_TOKEN_REQUEST_URL)?;
+        let token = read(ACTIONS_ID_TOKEN_REQUEST_TOKEN)?;
+        match (url, token) {
+            (Some(request_url), Some(token)) => IdTokenSource::GitHubActions {
+                request_url,
+                request_token: SecretToken::new(&token, "value of ACTIONS_ID_TOKEN_REQUEST_TOKEN")?,
+            },
+            _ => return Ok(TokenProvider::none()),
+        }
+    };
+    Ok(TokenProvider::oidc(OidcConfig::new(source)))
+}

@@ -1,0 +1,111 @@
+//! Signature discovery for a fetched pack (PROTOCOL §6): the advertised sidecar, else the
+//! header, else the sidecar's conventional path; no signature is an answer, not an error.
+
+use registry_verify::Envelope;
+
+use crate::client::{FetchResult, RegistryClient};
+use crate::endpoint::{Origin, resolve_reference, sidecar_path};
+use crate::error::{Error, HeaderFault, Result};
+use crate::pack_headers::X_PACK_SIGNATURE_ENDPOINT;
+use crate::target::Target;
+
+/// Where a discovered envelope came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SignatureSource {
+    /// The sidecar named by `X-Pack-Signature-Endpoint`.
+    AdvertisedSidecar,
+    /// The `X-Pack-Signature` header.
+    Header,
+    /// The sidecar at `{pack}.sig`, not advertised.
+    ConventionalSidecar,
+}
+
+/// The outcome of [`RegistryClient::discover_signature`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignatureLookup {
+    /// An envelope (parsed, not verified) and where it came from.
+    Found {
+        /// The envelope.
+        envelope: Envelope,
+        /// Its source.
+        source: SignatureSource,
+    },
+    /// The registry has no signature for the pack: no header, and the sidecar answered 404.
+    /// Whether that is acceptable is the pack policy's decision (commercial: no).
+    Missing,
+}
+
+impl SignatureLookup {
+    /// The envelope, when one was found.
+    pub fn envelope(&self) -> Option<&Envelope> {
+        match self {
+            SignatureLookup::Found { envelope, .. } => Some(envelope),
+            SignatureLookup::Missing => None,
+        }
+    }
+}
+
+impl RegistryClient {
+    /// Finds the signature of a fetched pack, in the protocol's order of preference:
+    ///
+    /// 1. when `X-Pack-Signature-Endpoint` is present, that sidecar (resolved against the
+    ///    pack's URL; the token goes along only if it is on the registry's origin); if it
+    ///    answers 404, the header when there is one;
+    /// 2. else the `X-Pack-Signature` header;
+    /// 3. else the sidecar at the conventional path `{pack}.sig`.
+    ///
+    /// A 404 with no header is [`SignatureLookup::Missing`], distinct from every error.
+    ///
+    /// # Errors
+    /// A malformed endpoint or envelope, or the §11 error of a refused sidecar request
+    /// other than 404.
+    pub async fn discover_signature(&self, fetched: &FetchResult) -> Result<SignatureLookup> {
+        let coordinates = &fetched.coordinates;
+        let target = Target::signature(coordinates.clone());
+        let header = fetched.headers.signature.clone();
+        if let Some(endpoint) = &fetched.headers.signature_endpoint {
+            let Some(uri) = resolve_reference(&fetched.url, endpoint) else {
+                return Err(Error::InvalidHeader {
+                    target,
+                    registry: self.transport().registry.clone(),
+                    header: X_PACK_SIGNATURE_ENDPOINT,
+                    fault: HeaderFault::NotUrl,
+                });
+            };
+            // The sidecar may live elsewhere (a CDN), but never over a weaker transport.
+            let secure_pack = Origin::of(&fetched.url).is_some_and(|origin| origin.is_secure());
+            let allowed = Origin::of(&uri).is_some_and(|origin| {
+                origin.allowed_by(self.config().plain_http) && (origin.is_secure() || !secure_pack)
+            });
+            if !allowed {
+                return Err(Error::InsecureUrl {
+                    url: uri.to_string(),
+                });
+            }
+            if let Some(envelope) = self.sidecar_at(uri, &target).await? {
+                return Ok(found(envelope, SignatureSource::AdvertisedSidecar));
+            }
+            return Ok(header.map_or(SignatureLookup::Missing, |envelope| {
+                found(envelope, SignatureSource::Header)
+            }));
+        }
+        if let Some(envelope) = header {
+            return Ok(found(envelope, SignatureSource::Header));
+        }
+        let path = sidecar_path(
+            coordinates.namespace.as_ref(),
+            &coordinates.name,
+            &coordinates.version,
+        );
+        let uri = self.base_url().join(&path);
+        Ok(match self.sidecar_at(uri, &target).await? {
+            Some(envelope) => found(envelope, SignatureSource::ConventionalSidecar),
+            None => SignatureLookup::Missing,
+        })
+    }
+}
+
+fn found(envelope: Envelope, source: SignatureSource) -> SignatureLookup {
+    SignatureLookup::Found { envelope, source }
+}

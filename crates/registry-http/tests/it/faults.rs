@@ -1,0 +1,333 @@
+//! Each fault of the reference server produces its own error, and the bad bytes never come
+//! back as a result.
+
+use std::time::Duration;
+
+use registry_http::{DigestAlgorithm, Error, ErrorKind, SignatureLookup, SizeLimit};
+use registry_server::Faults;
+use registry_verify::{Algorithm, PrivateKey};
+
+use crate::support::{
+    Scripted, assert_names_pack, client_with, count, fast_config, name, respond, start_with,
+    version,
+};
+
+const BASELINE: &str = "/v1/packs/eu-ai-act-baseline/1.0.0";
+
+/// Fetches eu-ai-act-baseline@1.0.0 from a server with `faults`; returns the error and how
+/// many times the server was asked.
+async fn fetch_with(
+    faults: Faults,
+    adjust: impl FnOnce(&mut registry_http::RegistryConfig),
+) -> (Error, u64) {
+    let server = start_with(|config| config.faults = faults).await;
+    let client = client_with(&server, adjust);
+    let outcome = client
+        .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.0"), None)
+        .await;
+    let error = match outcome {
+        Err(error) => error,
+        Ok(result) => panic!("a faulty response was handed back: {result:?}"),
+    };
+    assert_names_pack(&error, "eu-ai-act-baseline@1.0.0", &server.base_url());
+    (error, count(&server, BASELINE))
+}
+
+#[tokio::test]
+async fn wrong_digest_header() {
+    let (error, asked) = fetch_with(
+        Faults {
+            wrong_digest_header: true,
+            ..Faults::default()
+        },
+        |_| {},
+    )
+    .await;
+    let Error::DigestMismatch {
+        expected, actual, ..
+    } = &error
+    else {
+        panic!("{error:?}")
+    };
+    assert_ne!(expected, actual);
+    assert!(error.is_integrity_failure());
+    assert!(
+        error
+            .to_string()
+            .contains(&format!("expected {expected}, got {actual}")),
+        "{error}"
+    );
+    assert_eq!(asked, 1, "integrity failures are not retried");
+}
+
+#[tokio::test]
+async fn tampered_body() {
+    let (error, _) = fetch_with(
+        Faults {
+            tamper_body: true,
+            ..Faults::default()
+        },
+        |_| {},
+    )
+    .await;
+    assert!(matches!(error, Error::DigestMismatch { .. }), "{error:?}");
+}
+
+#[tokio::test]
+async fn wrong_content_digest() {
+    let (error, _) = fetch_with(
+        Faults {
+            wrong_content_digest: true,
+            ..Faults::default()
+        },
+        |_| {},
+    )
+    .await;
+    assert!(
+        matches!(
+            error,
+            Error::ContentDigestMismatch {
+                algorithm: DigestAlgorithm::Sha256,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(error.kind(), ErrorKind::Integrity);
+}
+
+#[tokio::test]
+async fn oversized_body_is_refused_by_its_length() {
+    let (error, _) = fetch_with(
+        Faults {
+            oversized_body: true,
+            ..Faults::default()
+        },
+        |_| {},
+    )
+    .await;
+    assert!(
+        matches!(
+            error,
+            Error::TooLarge {
+                limit: SizeLimit::Body { max: 10_485_760 },
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn endless_body_stops_at_the_limit() {
+    let (error, asked) = fetch_with(
+        Faults {
+            endless_body: true,
+            ..Faults::default()
+        },
+        |_| {},
+    )
+    .await;
+    assert!(
+        matches!(
+            error,
+            Error::TooLarge {
+                limit: SizeLimit::Body { max: 10_485_760 },
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(asked, 1, "a size limit is not retried");
+}
+
+#[tokio::test]
+async fn gzip_bomb_stops_at_the_ratio() {
+    let (error, _) = fetch_with(
+        Faults {
+            gzip_bomb: true,
+            ..Faults::default()
+        },
+        |_| {},
+    )
+    .await;
+    assert!(
+        matches!(
+            error,
+            Error::TooLarge {
+                limit: SizeLimit::CompressionRatio { max: 100 },
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn oversized_signature_header() {
+    let (error, _) = fetch_with(
+        Faults {
+            oversized_headers: true,
+            ..Faults::default()
+        },
+        |_| {},
+    )
+    .await;
+    assert!(
+        matches!(
+            error,
+            Error::TooLarge {
+                limit: SizeLimit::SignatureHeader { max: 65_536 },
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn slow_body_times_out_each_attempt() {
+    let faults = Faults {
+        slow_body: Some(Duration::from_millis(300)),
+        ..Faults::default()
+    };
+    let (error, asked) = fetch_with(faults, |config| {
+        config.timeouts.total = Duration::from_millis(200);
+        config.retry.max_retries = 1;
+    })
+    .await;
+    assert!(
+        matches!(error, Error::Timeout { attempts: 2, after, .. } if after == Duration::from_millis(200)),
+        "{error:?}"
+    );
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert_eq!(asked, 2);
+}
+
+#[tokio::test]
+async fn bad_signature_is_found_and_does_not_verify() {
+    let key = PrivateKey::generate(Algorithm::Ed25519).unwrap();
+    let public = key.public_key();
+    let server = start_with(|config| {
+        config.signing_key = Some(key);
+        config.faults.bad_signature = true;
+    })
+    .await;
+    let client = client_with(&server, |_| {});
+    let fetched = client
+        .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.0"), None)
+        .await
+        .unwrap()
+        .unwrap();
+    let lookup = client.discover_signature(&fetched).await.unwrap();
+    let envelope = lookup.envelope().expect("an envelope");
+    assert!(
+        envelope
+            .verify_signature(&envelope.signatures()[0], &public)
+            .is_err()
+    );
+    server.set_faults(Faults::default());
+    let fetched = client
+        .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.0"), None)
+        .await
+        .unwrap()
+        .unwrap();
+    let SignatureLookup::Found { envelope, .. } =
+        client.discover_signature(&fetched).await.unwrap()
+    else {
+        panic!("no signature");
+    };
+    envelope
+        .verify_signature(&envelope.signatures()[0], &public)
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_pack_that_names_itself_differently_is_refused() {
+    // Mix-and-match: a valid pack served for another name (the reference server refuses to
+    // serve such a folder, so a scripted registry plays the attacker).
+    let body = "name: eu-ai-act-baseline\nversion: \"1.0.0\"\nkind: compliance\n";
+    let digest = registry_canon::compute_canonical_digest(body)
+        .unwrap()
+        .to_string();
+    let scripted = Scripted::start(move |_, _| {
+        respond(
+            200,
+            &[("x-pack-digest", &digest), ("x-pack-policy", "open")],
+            body,
+        )
+    })
+    .await;
+    let client = registry_http::RegistryClient::new(fast_config(&scripted.base_url())).unwrap();
+    let error = client
+        .fetch_pack(&name("eu-ai-act-pro"), &version("1.2.0"), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::PackIdentityMismatch { found, .. } if found == "eu-ai-act-baseline@1.0.0"),
+        "{error:?}"
+    );
+    let error = client
+        .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.1"), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::PackIdentityMismatch { .. }),
+        "{error:?}"
+    );
+    assert!(
+        client
+            .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.0"), None)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn malformed_answers_are_protocol_errors() {
+    let scripted = Scripted::start(|parts, _| match parts.uri.path() {
+        "/v1/packs/no-digest/1.0.0" => respond(200, &[], "name: no-digest\nversion: 1.0.0\n"),
+        "/v1/packs/not-yaml/1.0.0" => respond(
+            200,
+            &[(
+                "x-pack-digest",
+                "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+            )],
+            "a: 1.5\n",
+        ),
+        "/v1/packs/brotli/1.0.0" => respond(200, &[("content-encoding", "br")], "x"),
+        "/v1/packs/bad-gzip/1.0.0" => respond(200, &[("content-encoding", "gzip")], "not gzip"),
+        "/v1/packs/x/versions" => respond(200, &[], "{\"name\": 3}"),
+        _ => respond(404, &[], ""),
+    })
+    .await;
+    let client = registry_http::RegistryClient::new(fast_config(&scripted.base_url())).unwrap();
+    let fetch = |pack: &'static str| {
+        let client = client.clone();
+        async move {
+            client
+                .fetch_pack(&name(pack), &version("1.0.0"), None)
+                .await
+                .unwrap_err()
+        }
+    };
+    assert!(matches!(
+        fetch("no-digest").await,
+        Error::MissingHeader {
+            header: "x-pack-digest",
+            ..
+        }
+    ));
+    assert!(matches!(
+        fetch("not-yaml").await,
+        Error::PackRejected { .. }
+    ));
+    assert!(matches!(
+        fetch("brotli").await,
+        Error::UnsupportedContentEncoding { .. }
+    ));
+    assert!(matches!(fetch("bad-gzip").await, Error::CorruptGzip { .. }));
+    let error = client.versions(&name("x")).await.unwrap_err();
+    assert!(matches!(error, Error::InvalidJson { .. }), "{error:?}");
+}

@@ -1,0 +1,162 @@
+//! The JSON listings: `/packs/{name}/versions`, the paginated `/packs`, and `/keys`.
+
+use data_encoding::BASE64URL_NOPAD;
+use http::StatusCode;
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use registry_types::{Digest, Namespace, PackName, Timestamp, Version};
+use serde::Serialize;
+
+use crate::body::ResponseBody;
+use crate::catalog::Versions;
+use crate::reply::{self, Reply, set_header};
+use crate::route::query_param;
+use crate::router::Shared;
+
+/// The page size of `/packs` when `limit` is absent.
+pub const DEFAULT_PAGE_LIMIT: usize = 50;
+
+/// The largest page of `/packs`; a larger `limit` is lowered to it.
+pub const MAX_PAGE_LIMIT: usize = 100;
+
+#[derive(Serialize)]
+struct VersionsBody<'a> {
+    name: &'a PackName,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<&'a Namespace>,
+    versions: Vec<VersionItem<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    latest: Option<&'a Version>,
+}
+
+#[derive(Serialize)]
+struct VersionItem<'a> {
+    version: &'a Version,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    released: Option<Timestamp>,
+    deprecated: bool,
+    digest: Digest,
+    policy: &'static str,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    revoked: bool,
+}
+
+/// `GET /packs/{name}/versions`.
+pub(crate) fn versions(shared: &Shared, namespace: Option<&Namespace>, name: &PackName) -> Reply {
+    let Some(versions) = shared.catalog.versions(namespace, name) else {
+        return reply::not_found(format!("Pack '{name}'"));
+    };
+    let body = VersionsBody {
+        name,
+        namespace,
+        versions: versions
+            .values()
+            .map(|entry| VersionItem {
+                version: &entry.version,
+                released: entry.meta.released,
+                deprecated: entry.meta.deprecated,
+                digest: entry.digest,
+                policy: entry.policy.as_str(),
+                revoked: entry.meta.revoked.is_some(),
+            })
+            .collect(),
+        latest: latest(versions),
+    };
+    reply::json(StatusCode::OK, &body)
+}
+
+/// The version to recommend: the highest that is not revoked, preferring releases over
+/// pre-releases and current versions over deprecated ones.
+fn latest(versions: &Versions) -> Option<&Version> {
+    let candidates = || {
+        versions
+            .values()
+            .rev()
+            .filter(|entry| entry.meta.revoked.is_none())
+    };
+    candidates()
+        .find(|entry| entry.version.pre_release().is_none() && !entry.meta.deprecated)
+        .or_else(|| candidates().find(|entry| entry.version.pre_release().is_none()))
+        .or_else(|| candidates().next())
+        .map(|entry| &entry.version)
+}
+
+#[derive(Serialize)]
+struct ListBody<'a> {
+    packs: Vec<ListItem<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+    has_more: bool,
+}
+
+#[derive(Serialize)]
+struct ListItem<'a> {
+    name: &'a PackName,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<&'a Namespace>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    latest: Option<&'a Version>,
+    versions: Vec<&'a Version>,
+}
+
+/// `GET /packs?limit=&cursor=`: packs in name order; the cursor is the last name of the
+/// previous page, base64url-encoded.
+pub(crate) fn list(shared: &Shared, namespace: Option<&Namespace>, query: Option<&str>) -> Reply {
+    let limit = match query_param(query, "limit") {
+        None => DEFAULT_PAGE_LIMIT,
+        Some(text) => match text.as_deref().map(str::parse::<usize>) {
+            Some(Ok(limit)) if limit > 0 => limit.min(MAX_PAGE_LIMIT),
+            _ => return reply::bad_request("limit must be an integer from 1 to 100"),
+        },
+    };
+    let after = match query_param(query, "cursor") {
+        None => None,
+        Some(text) => match text.as_deref().and_then(decode_cursor) {
+            Some(name) => Some(name),
+            None => return reply::bad_request("the cursor is not one this server issued"),
+        },
+    };
+    let mut page = shared.catalog.packs_after(namespace, after.as_ref());
+    let packs: Vec<ListItem<'_>> = page
+        .by_ref()
+        .take(limit)
+        .map(|(name, versions)| ListItem {
+            name,
+            namespace,
+            latest: latest(versions),
+            versions: versions.keys().collect(),
+        })
+        .collect();
+    let has_more = page.next().is_some();
+    let next_cursor = has_more
+        .then(|| packs.last())
+        .flatten()
+        .map(|last| BASE64URL_NOPAD.encode(last.name.as_str().as_bytes()));
+    reply::json(
+        StatusCode::OK,
+        &ListBody {
+            packs,
+            next_cursor,
+            has_more,
+        },
+    )
+}
+
+fn decode_cursor(cursor: &str) -> Option<PackName> {
+    let bytes = BASE64URL_NOPAD.decode(cursor.as_bytes()).ok()?;
+    PackName::parse(std::str::from_utf8(&bytes).ok()?).ok()
+}
+
+/// `GET /keys`: the signed keys manifest, a bare DSSE envelope.
+pub(crate) fn keys(shared: &Shared) -> Reply {
+    let mut response = http::Response::new(ResponseBody::full(shared.keys_manifest.clone()));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let max_age = shared.settings.keys_max_age.as_secs();
+    set_header(
+        &mut response,
+        CACHE_CONTROL.as_str(),
+        &format!("public, max-age={max_age}"),
+    );
+    response
+}
