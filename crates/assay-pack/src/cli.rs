@@ -29,6 +29,10 @@ pub(crate) enum Command {
     /// Keys-manifest tools for registry operators.
     #[command(subcommand)]
     Manifest(ManifestCommand),
+    /// Inspect, verify or clear the local pack cache (offline).
+    Cache(CacheArgs),
+    /// Serve a folder of packs as a registry (the reference server) until interrupted.
+    Serve(ServeArgs),
 }
 
 /// Signature algorithms for `keygen`.
@@ -108,6 +112,94 @@ pub(crate) struct VerifyArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+/// Arguments of `assay-pack serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The registry folder: packs/{name}/{version}/pack.yaml (+ meta.json), orgs/{org}/packs/….
+    pub(crate) dir: PathBuf,
+    /// The pack-signing key (PKCS#8 PEM); generated for the run when absent.
+    #[arg(long)]
+    pub(crate) key: Option<PathBuf>,
+    /// The root key that signs the keys manifest (PKCS#8 PEM); generated when absent.
+    #[arg(long, value_name = "KEY")]
+    pub(crate) root_key: Option<PathBuf>,
+    /// Where to listen (port 0 picks a free port; the URL is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub(crate) addr: std::net::SocketAddr,
+    /// Serve HTTPS with a CA and certificate generated for the run.
+    #[arg(long, conflicts_with_all = ["tls_cert", "tls_key"])]
+    pub(crate) self_signed: bool,
+    /// With --self-signed: write the generated CA certificate (PEM) here for clients to trust.
+    #[arg(long, value_name = "FILE", requires = "self_signed")]
+    pub(crate) ca_out: Option<PathBuf>,
+    /// Serve HTTPS with this certificate chain (PEM, leaf first).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub(crate) tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub(crate) tls_key: Option<PathBuf>,
+    /// A bearer token to accept; repeatable. With any, commercial packs need one.
+    #[arg(long = "token", value_name = "T")]
+    pub(crate) tokens: Vec<String>,
+}
+
+/// Arguments of `assay-pack cache`.
+#[derive(Debug, Args)]
+pub(crate) struct CacheArgs {
+    /// The cache root; default: ASSAY_CACHE_DIR, else ~/.assay/cache/packs.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub(crate) cache_dir: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: CacheCommand,
+}
+
+/// `assay-pack cache` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum CacheCommand {
+    /// List cached packs: path, policy, signature, freshness, size and digest (unverified).
+    List(CacheListArgs),
+    /// Re-verify every cached pack as a read does; bad entries are evicted (exit 1).
+    ///
+    /// Without --trusted-key, everything but the signer is checked (digest, metadata,
+    /// that each envelope signs its pack, file types): signed entries are reported as
+    /// `unchecked`, neither evicted nor vouched for. With --trusted-key, signatures must
+    /// come from those keys, as on every read; an entry signed by another key fails.
+    Verify(CacheVerifyArgs),
+    /// Remove cached packs: those of one registry, or all (other files are left alone).
+    Clear(CacheClearArgs),
+}
+
+/// Arguments of `assay-pack cache list`.
+#[derive(Debug, Args)]
+pub(crate) struct CacheListArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// Arguments of `assay-pack cache verify`.
+#[derive(Debug, Args)]
+pub(crate) struct CacheVerifyArgs {
+    /// A public key (PEM or base64 SPKI file) trusted to sign packs; repeatable.
+    #[arg(long, value_name = "PUB")]
+    pub(crate) trusted_key: Vec<PathBuf>,
+    /// Judge key validity and freshness at this time (RFC 3339) instead of now.
+    #[arg(long, value_name = "RFC3339")]
+    pub(crate) at: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// Arguments of `assay-pack cache clear`.
+#[derive(Debug, Args)]
+pub(crate) struct CacheClearArgs {
+    /// Only the packs of the registry with this base URL.
+    #[arg(long, value_name = "URL")]
+    pub(crate) registry: Option<String>,
 }
 
 /// `assay-pack manifest` subcommands.

@@ -1,10 +1,12 @@
 //! One module per subcommand, plus the local files and clock they share.
 
+pub(crate) mod cache;
 pub(crate) mod canon;
 pub(crate) mod clock;
 pub(crate) mod digest;
 pub(crate) mod keygen;
 pub(crate) mod keys;
 pub(crate) mod manifest;
+pub(crate) mod serve;
 pub(crate) mod sign;
 pub(crate) mod verify;

@@ -117,6 +117,46 @@ pub(crate) enum Error {
     /// Standard output could not be written.
     #[snafu(display("cannot write to standard output"))]
     WriteOutput { source: std::io::Error },
+
+    /// `--cache-dir` is not valid UTF-8 (cache paths are UTF-8).
+    #[snafu(display("cache directory {} is not valid UTF-8", path.display()))]
+    NonUtf8CacheDir { path: PathBuf },
+
+    /// No cache directory is configured and none can be derived.
+    #[snafu(display("cannot locate the pack cache; pass --cache-dir or set ASSAY_CACHE_DIR"))]
+    LocateCache {
+        #[snafu(source(from(registry_cache::Error, Box::new)))]
+        source: Box<registry_cache::Error>,
+    },
+
+    /// The pack cache could not be read or changed.
+    #[snafu(display("cannot {action} the pack cache in {root}"))]
+    Cache {
+        action: &'static str,
+        root: camino::Utf8PathBuf,
+        #[snafu(source(from(registry_cache::Error, Box::new)))]
+        source: Box<registry_cache::Error>,
+    },
+
+    /// `cache verify` evicted entries (each was reported already).
+    #[snafu(display("{failed} of {total} cache entries failed verification and were evicted"))]
+    CacheEntriesFailed { failed: usize, total: usize },
+
+    /// The registry server could not start.
+    #[snafu(display("cannot serve {}", dir.display()))]
+    Serve {
+        dir: PathBuf,
+        #[snafu(source(from(registry_server::Error, Box::new)))]
+        source: Box<registry_server::Error>,
+    },
+
+    /// The async runtime for `serve` could not be started.
+    #[snafu(display("cannot start the async runtime"))]
+    StartRuntime { source: std::io::Error },
+
+    /// Waiting for Ctrl-C or SIGTERM failed.
+    #[snafu(display("cannot wait for a stop signal"))]
+    WaitForSignal { source: std::io::Error },
 }
 
 impl Error {
@@ -127,7 +167,8 @@ impl Error {
             | Error::InputTooLarge { .. }
             | Error::ReadEnvelope { .. }
             | Error::Verify { .. }
-            | Error::VerifyManifest { .. } => 1,
+            | Error::VerifyManifest { .. }
+            | Error::CacheEntriesFailed { .. } => 1,
             // Signing a pack that has no canonical form is a strict-YAML rejection.
             Error::Sign { source, .. }
                 if matches!(**source, registry_verify::Error::Canonicalize { .. }) =>
@@ -141,8 +182,18 @@ impl Error {
             | Error::Sign { .. }
             | Error::GenerateKey { .. }
             | Error::WriteFile { .. }
-            | Error::WriteOutput { .. } => 2,
+            | Error::WriteOutput { .. }
+            | Error::NonUtf8CacheDir { .. }
+            | Error::LocateCache { .. }
+            | Error::Cache { .. } => 2,
             Error::SomeInputsFailed { code, .. } => *code,
+            // The address is taken or not ours: the network is unavailable.
+            Error::Serve { source, .. }
+                if matches!(**source, registry_server::Error::Bind { .. }) =>
+            {
+                3
+            }
+            Error::Serve { .. } | Error::StartRuntime { .. } | Error::WaitForSignal { .. } => 2,
         }
     }
 

@@ -33,6 +33,8 @@ fn main() -> ExitCode {
         Command::Sign(args) => commands::sign::run(&args),
         Command::Verify(args) => commands::verify::run(&args),
         Command::Manifest(command) => commands::manifest::run(&command),
+        Command::Cache(args) => commands::cache::run(&args),
+        Command::Serve(args) => commands::serve::run(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

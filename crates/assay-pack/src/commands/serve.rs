@@ -1,0 +1,106 @@
+//! `assay-pack serve`: the reference registry on a folder of packs, until interrupted.
+
+use std::io::Write;
+use std::path::Path;
+
+use registry_server::{RunningServer, ServerConfig, TlsMode};
+use snafu::ResultExt;
+
+use crate::cli::ServeArgs;
+use crate::commands::keys::{private_key, write_new_file};
+use crate::error::{Result, ServeSnafu, StartRuntimeSnafu, WaitForSignalSnafu, WriteOutputSnafu};
+use crate::input::read_input;
+
+/// Runs the command: starts the server, prints `listening on <URL>` and `root key id: <id>`
+/// on standard output (in that order, flushed), warns about packs that are not served, and
+/// serves until SIGINT or SIGTERM, then shuts down gracefully.
+pub(crate) fn run(args: &ServeArgs) -> Result<()> {
+    let mut config = ServerConfig::new(&args.dir);
+    config.addr = args.addr;
+    config.signing_key = args.key.as_deref().map(private_key).transpose()?;
+    config.root_key = args.root_key.as_deref().map(private_key).transpose()?;
+    config.tls = tls_mode(args)?;
+    config.tokens = args.tokens.clone();
+    let generated = [args.key.is_none(), args.root_key.is_none()];
+    // The CLI is synchronous; only this command needs an async runtime.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context(StartRuntimeSnafu)?;
+    runtime.block_on(async {
+        let server = registry_server::start(config)
+            .await
+            .context(ServeSnafu { dir: &args.dir })?;
+        announce(&server, args, generated)?;
+        let waited = interrupted().await;
+        server.shutdown().await;
+        waited.context(WaitForSignalSnafu)
+    })
+}
+
+/// The TLS mode from the flags (clap rules out contradictory ones).
+fn tls_mode(args: &ServeArgs) -> Result<TlsMode> {
+    if args.self_signed {
+        return Ok(TlsMode::SelfSigned);
+    }
+    match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Ok(TlsMode::Pem {
+            cert_chain_pem: read_text(cert)?,
+            key_pem: read_text(key)?,
+        }),
+        _ => Ok(TlsMode::Plain),
+    }
+}
+
+/// A PEM file as text (PEM is ASCII; anything else fails to parse later, with a reason).
+fn read_text(path: &Path) -> Result<String> {
+    Ok(String::from_utf8_lossy(&read_input(path)?).into_owned())
+}
+
+/// Prints the URL and root key id, writes the CA if asked, and reports skipped packs.
+fn announce(server: &RunningServer, args: &ServeArgs, generated: [bool; 2]) -> Result<()> {
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on {}", server.base_url()).context(WriteOutputSnafu)?;
+        writeln!(out, "root key id: {}", server.root_key_id()).context(WriteOutputSnafu)?;
+        out.flush().context(WriteOutputSnafu)?;
+    }
+    if let (Some(path), Some(ca)) = (&args.ca_out, server.ca_cert_pem()) {
+        write_new_file(path, ca.as_bytes(), false)?;
+    }
+    match generated {
+        [true, true] => eprintln!("assay-pack: signing and root keys generated for this run"),
+        [true, false] => eprintln!("assay-pack: signing key generated for this run"),
+        [false, true] => eprintln!("assay-pack: root key generated for this run"),
+        [false, false] => {}
+    }
+    for problem in server.startup_report() {
+        eprintln!(
+            "assay-pack: warning: not serving {}: {problem}",
+            problem.path.display()
+        );
+    }
+    eprintln!(
+        "assay-pack: serving {} pack versions from {}; stop with Ctrl-C",
+        server.pack_count(),
+        args.dir.display()
+    );
+    Ok(())
+}
+
+/// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+async fn interrupted() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result,
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
+}
