@@ -121,17 +121,12 @@ fn pack<B>(shared: &Shared, request: &Request<B>, entry: &Arc<PackEntry>) -> Rep
     if let Some(license) = &entry.meta.license {
         set_header(&mut response, "x-pack-license", license);
     }
-    let (cache, vary) = if policy.requires_signature() {
-        ("private", "Accept-Encoding, Authorization")
+    set_cache_control(shared, &mut response, policy);
+    let vary = if policy.requires_signature() {
+        "Accept-Encoding, Authorization"
     } else {
-        ("public", "Accept-Encoding")
+        "Accept-Encoding"
     };
-    let max_age = shared.settings.pack_max_age.as_secs();
-    set_header(
-        &mut response,
-        CACHE_CONTROL.as_str(),
-        &format!("{cache}, max-age={max_age}"),
-    );
     response
         .headers_mut()
         .insert(VARY, HeaderValue::from_static(vary));
@@ -299,16 +294,22 @@ fn sidecar<B>(shared: &Shared, request: &Request<B>, entry: &Arc<PackEntry>) -> 
         "x-pack-key-id",
         entry.signature.key_id.as_str(),
     );
-    let cache = if entry.policy.requires_signature() {
+    set_cache_control(shared, &mut response, entry.policy);
+    response
+}
+
+/// `Cache-Control`: private for packs that need a signature (they may need a token too),
+/// public for open ones, with the configured max-age.
+fn set_cache_control(shared: &Shared, response: &mut Reply, policy: Policy) {
+    let cache = if policy.requires_signature() {
         "private"
     } else {
         "public"
     };
     let max_age = shared.settings.pack_max_age.as_secs();
     set_header(
-        &mut response,
+        response,
         CACHE_CONTROL.as_str(),
         &format!("{cache}, max-age={max_age}"),
     );
-    response
 }

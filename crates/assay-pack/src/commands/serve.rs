@@ -75,10 +75,8 @@ fn announce(server: &RunningServer, args: &ServeArgs, generated: [bool; 2]) -> R
         [false, false] => {}
     }
     for problem in server.startup_report() {
-        eprintln!(
-            "assay-pack: warning: not serving {}: {problem}",
-            problem.path.display()
-        );
+        // The error names the file or folder; say it once.
+        eprintln!("assay-pack: warning: not served: {problem}");
     }
     eprintln!(
         "assay-pack: serving {} pack versions from {}; stop with Ctrl-C",

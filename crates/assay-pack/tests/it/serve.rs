@@ -127,7 +127,7 @@ fn serve_announces_its_url_serves_packs_and_stops_on_sigterm() {
         stderr.contains("signing and root keys generated"),
         "{stderr}"
     );
-    assert!(stderr.contains("not serving"), "{stderr}");
+    assert!(stderr.contains("warning: not served: "), "{stderr}");
     assert!(stderr.contains("broken-float"), "{stderr}");
 }
 

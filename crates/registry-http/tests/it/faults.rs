@@ -8,7 +8,7 @@ use registry_server::Faults;
 use registry_verify::{Algorithm, PrivateKey};
 
 use crate::support::{
-    Scripted, assert_names_pack, client_with, count, fast_config, name, respond, start_with,
+    Scripted, assert_names_pack, client_with, count, fetch_error, name, respond, start_with,
     version,
 };
 
@@ -96,93 +96,56 @@ async fn wrong_content_digest() {
     assert_eq!(error.kind(), ErrorKind::Integrity);
 }
 
+/// Fetches with `faults` and returns the size limit the error names, and how many times
+/// the server was asked.
+async fn too_large_with(faults: Faults) -> (SizeLimit, u64) {
+    let (error, asked) = fetch_with(faults, |_| {}).await;
+    let Error::TooLarge { limit, .. } = error else {
+        panic!("not a size limit: {error:?}")
+    };
+    assert_eq!(error.kind(), ErrorKind::TooLarge);
+    (limit, asked)
+}
+
 #[tokio::test]
 async fn oversized_body_is_refused_by_its_length() {
-    let (error, _) = fetch_with(
-        Faults {
-            oversized_body: true,
-            ..Faults::default()
-        },
-        |_| {},
-    )
-    .await;
-    assert!(
-        matches!(
-            error,
-            Error::TooLarge {
-                limit: SizeLimit::Body { max: 10_485_760 },
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    let faults = Faults {
+        oversized_body: true,
+        ..Faults::default()
+    };
+    let (limit, _) = too_large_with(faults).await;
+    assert_eq!(limit, SizeLimit::Body { max: 10_485_760 });
 }
 
 #[tokio::test]
 async fn endless_body_stops_at_the_limit() {
-    let (error, asked) = fetch_with(
-        Faults {
-            endless_body: true,
-            ..Faults::default()
-        },
-        |_| {},
-    )
-    .await;
-    assert!(
-        matches!(
-            error,
-            Error::TooLarge {
-                limit: SizeLimit::Body { max: 10_485_760 },
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    let faults = Faults {
+        endless_body: true,
+        ..Faults::default()
+    };
+    let (limit, asked) = too_large_with(faults).await;
+    assert_eq!(limit, SizeLimit::Body { max: 10_485_760 });
     assert_eq!(asked, 1, "a size limit is not retried");
 }
 
 #[tokio::test]
 async fn gzip_bomb_stops_at_the_ratio() {
-    let (error, _) = fetch_with(
-        Faults {
-            gzip_bomb: true,
-            ..Faults::default()
-        },
-        |_| {},
-    )
-    .await;
-    assert!(
-        matches!(
-            error,
-            Error::TooLarge {
-                limit: SizeLimit::CompressionRatio { max: 100 },
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    let faults = Faults {
+        gzip_bomb: true,
+        ..Faults::default()
+    };
+    let (limit, _) = too_large_with(faults).await;
+    assert_eq!(limit, SizeLimit::CompressionRatio { max: 100 });
 }
 
 #[tokio::test]
 async fn oversized_signature_header() {
-    let (error, _) = fetch_with(
-        Faults {
-            oversized_headers: true,
-            ..Faults::default()
-        },
-        |_| {},
-    )
-    .await;
-    assert!(
-        matches!(
-            error,
-            Error::TooLarge {
-                limit: SizeLimit::SignatureHeader { max: 65_536 },
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    let faults = Faults {
+        oversized_headers: true,
+        ..Faults::default()
+    };
+    let (limit, _) = too_large_with(faults).await;
+    assert_eq!(limit, SizeLimit::SignatureHeader { max: 65_536 });
 }
 
 #[tokio::test]
@@ -258,19 +221,13 @@ async fn a_pack_that_names_itself_differently_is_refused() {
         )
     })
     .await;
-    let client = registry_http::RegistryClient::new(fast_config(&scripted.base_url())).unwrap();
-    let error = client
-        .fetch_pack(&name("eu-ai-act-pro"), &version("1.2.0"), None)
-        .await
-        .unwrap_err();
+    let client = scripted.client();
+    let error = fetch_error(&client, "eu-ai-act-pro", "1.2.0").await;
     assert!(
         matches!(&error, Error::PackIdentityMismatch { found, .. } if found == "eu-ai-act-baseline@1.0.0"),
         "{error:?}"
     );
-    let error = client
-        .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.1"), None)
-        .await
-        .unwrap_err();
+    let error = fetch_error(&client, "eu-ai-act-baseline", "1.0.1").await;
     assert!(
         matches!(error, Error::PackIdentityMismatch { .. }),
         "{error:?}"
@@ -302,7 +259,7 @@ async fn malformed_answers_are_protocol_errors() {
         _ => respond(404, &[], ""),
     })
     .await;
-    let client = registry_http::RegistryClient::new(fast_config(&scripted.base_url())).unwrap();
+    let client = scripted.client();
     let fetch = |pack: &'static str| {
         let client = client.clone();
         async move {

@@ -5,7 +5,8 @@ use registry_http::{Error, RedirectFault, SecretToken, TokenProvider};
 use registry_server::{Faults, TlsMode};
 
 use crate::support::{
-    Scripted, client_with, count, fast_config, name, respond, start, start_with, version,
+    Scripted, client_with, count, fast_config, fetch_error, name, respond, start, start_with,
+    version,
 };
 
 const BASELINE: &str = "/v1/packs/eu-ai-act-baseline/1.0.0";
@@ -78,10 +79,7 @@ async fn https_to_http_is_refused() {
         config.ca_bundle = Some(registry_http::CaBundle::from_pem(ca));
         config.token = token();
     });
-    let error = client
-        .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.0"), None)
-        .await
-        .unwrap_err();
+    let error = fetch_error(&client, "eu-ai-act-baseline", "1.0.0").await;
     assert!(
         matches!(
             error,
@@ -103,10 +101,7 @@ async fn redirect_loops_stop() {
         ..Faults::default()
     });
     let client = client_with(&server, |_| {});
-    let error = client
-        .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.0"), None)
-        .await
-        .unwrap_err();
+    let error = fetch_error(&client, "eu-ai-act-baseline", "1.0.0").await;
     assert!(
         matches!(error, Error::TooManyRedirects { max: 5, .. }),
         "{error:?}"
@@ -120,7 +115,7 @@ async fn redirects_to_non_loopback_http_are_refused() {
         respond(302, &[("location", "http://registry.example/v1/keys")], "")
     })
     .await;
-    let client = registry_http::RegistryClient::new(fast_config(&scripted.base_url())).unwrap();
+    let client = scripted.client();
     let error = client.fetch_keys().await.unwrap_err();
     assert!(
         matches!(
@@ -133,7 +128,7 @@ async fn redirects_to_non_loopback_http_are_refused() {
         "{error:?}"
     );
     let scripted = Scripted::start(|_, _| respond(302, &[], "")).await;
-    let client = registry_http::RegistryClient::new(fast_config(&scripted.base_url())).unwrap();
+    let client = scripted.client();
     let error = client.fetch_keys().await.unwrap_err();
     assert!(
         matches!(

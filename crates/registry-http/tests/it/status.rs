@@ -3,8 +3,8 @@
 use registry_http::{Error, ErrorKind, LicenseProblem, SecretToken, SizeLimit, TokenProvider};
 
 use crate::support::{
-    Scripted, assert_names_pack, client_for, client_with, count, fast_config, name, respond,
-    start_with, version,
+    Scripted, assert_names_pack, client_for, client_with, count, fast_config, fetch_error, name,
+    respond, start_with, version,
 };
 
 const PRO: &str = "/v1/packs/eu-ai-act-pro/1.2.0";
@@ -74,10 +74,7 @@ async fn unauthorized_forbidden_not_found_and_gone_are_final() {
             .contains("check the pack name and version")
     );
 
-    let error = client
-        .fetch_pack(&name("soc2-starter"), &version("0.9.0"), None)
-        .await
-        .unwrap_err();
+    let error = fetch_error(&client, "soc2-starter", "0.9.0").await;
     assert_eq!(
         error.revocation(),
         Some(("rule soc2-001 matched every event", Some("0.9.1")))
@@ -101,11 +98,8 @@ async fn license_expired_is_its_own_problem() {
         )
     })
     .await;
-    let client = registry_http::RegistryClient::new(fast_config(&scripted.base_url())).unwrap();
-    let error = client
-        .fetch_pack(&name("eu-ai-act-pro"), &version("1.2.0"), None)
-        .await
-        .unwrap_err();
+    let client = scripted.client();
+    let error = fetch_error(&client, "eu-ai-act-pro", "1.2.0").await;
     assert!(
         matches!(
             error,
@@ -122,11 +116,8 @@ async fn license_expired_is_its_own_problem() {
 #[tokio::test]
 async fn payload_too_large_is_final() {
     let scripted = Scripted::start(|_, _| respond(413, &[], "")).await;
-    let client = registry_http::RegistryClient::new(fast_config(&scripted.base_url())).unwrap();
-    let error = client
-        .fetch_pack(&name("big"), &version("1.0.0"), None)
-        .await
-        .unwrap_err();
+    let client = scripted.client();
+    let error = fetch_error(&client, "big", "1.0.0").await;
     assert!(
         matches!(
             error,
@@ -155,10 +146,7 @@ async fn retryable_statuses_are_retried_then_reported() {
         let mut config = fast_config(&scripted.base_url());
         config.retry.max_retries = 2;
         let client = registry_http::RegistryClient::new(config).unwrap();
-        let error = client
-            .fetch_pack(&name("a"), &version("1.0.0"), None)
-            .await
-            .unwrap_err();
+        let error = fetch_error(&client, "a", "1.0.0").await;
         assert_eq!(error.kind(), expected_kind, "{status}: {error:?}");
         assert!(error.is_retryable());
         assert!(error.to_string().contains("3"), "{error}");
@@ -166,21 +154,15 @@ async fn retryable_statuses_are_retried_then_reported() {
     }
     // Other statuses are final and unexpected.
     let scripted = Scripted::start(|_, _| respond(501, &[], "")).await;
-    let client = registry_http::RegistryClient::new(fast_config(&scripted.base_url())).unwrap();
-    let error = client
-        .fetch_pack(&name("a"), &version("1.0.0"), None)
-        .await
-        .unwrap_err();
+    let client = scripted.client();
+    let error = fetch_error(&client, "a", "1.0.0").await;
     assert!(
         matches!(error, Error::ServerError { attempts: 1, .. }),
         "{error:?}"
     );
     let scripted = Scripted::start(|_, _| respond(400, &[], "")).await;
-    let client = registry_http::RegistryClient::new(fast_config(&scripted.base_url())).unwrap();
-    let error = client
-        .fetch_pack(&name("a"), &version("1.0.0"), None)
-        .await
-        .unwrap_err();
+    let client = scripted.client();
+    let error = fetch_error(&client, "a", "1.0.0").await;
     assert!(matches!(error, Error::UnexpectedStatus { .. }), "{error:?}");
     assert_eq!(scripted.seen().len(), 1);
 }
@@ -195,10 +177,7 @@ async fn connection_errors_are_retried() {
     let mut config = fast_config(&format!("http://127.0.0.1:{port}/v1"));
     config.retry.max_retries = 2;
     let client = registry_http::RegistryClient::new(config).unwrap();
-    let error = client
-        .fetch_pack(&name("a"), &version("1.0.0"), None)
-        .await
-        .unwrap_err();
+    let error = fetch_error(&client, "a", "1.0.0").await;
     assert!(
         matches!(error, Error::Network { attempts: 3, .. }),
         "{error:?}"

@@ -164,9 +164,29 @@ impl Scripted {
         format!("{}/v1", self.origin())
     }
 
+    /// A client for this server with [`fast_config`].
+    pub(crate) fn client(&self) -> registry_http::RegistryClient {
+        registry_http::RegistryClient::new(fast_config(&self.base_url())).expect("client")
+    }
+
     /// Every request so far.
     pub(crate) fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
+    }
+}
+
+/// The error of fetching `pack@version`, which must fail.
+pub(crate) async fn fetch_error(
+    client: &registry_http::RegistryClient,
+    pack: &str,
+    version_text: &str,
+) -> registry_http::Error {
+    match client
+        .fetch_pack(&name(pack), &version(version_text), None)
+        .await
+    {
+        Err(error) => error,
+        Ok(result) => panic!("{pack}@{version_text} was handed back: {result:?}"),
     }
 }
 
