@@ -20,7 +20,7 @@ use crate::error::{
 };
 use crate::listing::PackVersions;
 use crate::pack_headers::{CacheControl, PackHeaders};
-use crate::status::success;
+use crate::status::{shown, success};
 use crate::target::{PackCoordinates, RegistryName, Target, TargetKind};
 use crate::transport::{Auth, Call, Redirects, Reply, Transport};
 
@@ -399,11 +399,11 @@ fn check_identity(
         PackIdentityMismatchSnafu {
             target,
             registry,
-            found: format!(
+            found: shown(&format!(
                 "{}@{}",
                 found_name.unwrap_or("?"),
                 found_version.unwrap_or("?")
-            ),
+            )),
         }
     );
     Ok(())
@@ -441,6 +441,8 @@ mod tests {
             (br#"{"name":"a","version":"1.0.1"}"#, "a@1.0.1"),
             (br#"{"name":"a","version":1}"#, "a@?"),
             (br#"[1]"#, "?@?"),
+            // A hostile pack cannot put terminal escapes into the error text.
+            (br#"{"name":"\u001b[2Ja","version":"1.0.0"}"#, "[2Ja@1.0.0"),
         ] {
             match check(bytes) {
                 Err(Error::PackIdentityMismatch { found: seen, .. }) => assert_eq!(seen, found),

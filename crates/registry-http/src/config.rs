@@ -139,6 +139,9 @@ pub struct Limits {
     /// Requests in flight at once through one client (16); more wait their turn, which
     /// bounds the HTTP/1.1 connections one client opens.
     pub max_concurrent_requests: usize,
+    /// Pages one pack listing may take (10,000, a million packs at the largest page size),
+    /// so that a registry sending ever new cursors cannot keep a reader busy forever.
+    pub max_list_pages: usize,
 }
 
 impl Default for Limits {
@@ -152,6 +155,7 @@ impl Default for Limits {
             max_compression_ratio: 100,
             max_redirects: 5,
             max_concurrent_requests: 16,
+            max_list_pages: 10_000,
         }
     }
 }

@@ -84,7 +84,13 @@ impl BaseUrl {
     /// # Errors
     /// [`crate::Error::InvalidUrl`] naming what is wrong.
     pub fn parse(text: &str) -> Result<BaseUrl> {
-        let fail = |fault| InvalidUrlSnafu { url: text, fault }.fail();
+        let fail = |fault| {
+            InvalidUrlSnafu {
+                url: redacted(text),
+                fault,
+            }
+            .fail()
+        };
         let Ok(uri) = text.parse::<Uri>() else {
             return fail(UrlFault::NotAbsolute);
         };
@@ -153,6 +159,29 @@ impl fmt::Display for BaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
     }
+}
+
+/// A URL as errors show it: user information and the query or fragment, where credentials
+/// hide (`https://user:token@host`, `?access_token=`), are replaced by `<redacted>`.
+fn redacted(text: &str) -> String {
+    let (main, rest) = text.split_at(text.find(['?', '#']).unwrap_or(text.len()));
+    let authority_start = main.find("://").map_or(0, |at| at + 3);
+    let authority_end = main[authority_start..]
+        .find('/')
+        .map_or(main.len(), |end| authority_start + end);
+    let mut shown = match main[authority_start..authority_end].rfind('@') {
+        Some(at) => format!(
+            "{}<redacted>{}",
+            &main[..authority_start],
+            &main[authority_start + at..]
+        ),
+        None => main.to_owned(),
+    };
+    if let Some(first) = rest.chars().next() {
+        shown.push(first);
+        shown.push_str("<redacted>");
+    }
+    shown
 }
 
 /// `/orgs/{org}` for a namespace, empty for the global one.
@@ -269,6 +298,40 @@ mod tests {
                 Err(crate::Error::InvalidUrl { fault: found, .. }) => assert_eq!(found, fault),
                 other => panic!("{text}: {other:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn url_errors_never_show_credentials() {
+        for (text, shown) in [
+            (
+                "https://user:s3cret@registry.example/v1",
+                "https://<redacted>@registry.example/v1",
+            ),
+            (
+                "https://s3cret@registry.example",
+                "https://<redacted>@registry.example",
+            ),
+            (
+                "https://registry.example/v1?access_token=s3cret",
+                "https://registry.example/v1?<redacted>",
+            ),
+            (
+                "https://registry.example/v1#s3cret",
+                "https://registry.example/v1#<redacted>",
+            ),
+            ("ftp://registry.example/v1", "ftp://registry.example/v1"),
+            (
+                "s3cret@registry.example/v1",
+                "<redacted>@registry.example/v1",
+            ),
+        ] {
+            let error = BaseUrl::parse(text).unwrap_err();
+            let crate::Error::InvalidUrl { url, .. } = &error else {
+                panic!("{text}: {error:?}")
+            };
+            assert_eq!(url, shown);
+            assert!(!format!("{error} {error:?}").contains("s3cret"), "{error}");
         }
     }
 

@@ -26,7 +26,8 @@ pub enum Error {
     /// A configured URL (the registry, a CI token endpoint) cannot be used.
     #[snafu(display("URL `{url}` is not usable: {fault}"))]
     InvalidUrl {
-        /// The URL as configured.
+        /// The URL as configured, with user information and any query or fragment
+        /// redacted (they may hold credentials).
         url: String,
         /// What is wrong with it.
         fault: UrlFault,
@@ -464,7 +465,7 @@ pub enum Error {
         target: Target,
         /// The registry.
         registry: RegistryName,
-        /// The repeated cursor (shortened to 64 characters).
+        /// The repeated cursor (at most 200 characters, control characters removed).
         cursor: String,
     },
 
@@ -731,6 +732,11 @@ pub enum SizeLimit {
         /// The limit in bytes.
         max: usize,
     },
+    /// A pack listing longer than this many pages.
+    ListPages {
+        /// The limit in pages.
+        max: usize,
+    },
 }
 
 impl fmt::Display for SizeLimit {
@@ -744,6 +750,7 @@ impl fmt::Display for SizeLimit {
             SizeLimit::SignatureHeader { max } => {
                 write!(f, "the X-Pack-Signature header exceeds {max} bytes")
             }
+            SizeLimit::ListPages { max } => write!(f, "the listing goes on past {max} pages"),
         }
     }
 }
@@ -791,6 +798,9 @@ pub enum HeaderFault {
     NotBase64,
     /// Not a URL or path.
     NotUrl,
+    /// A plain `http://` URL that may not be used: not loopback (without the insecure
+    /// opt-in), or advertised by a response that came over https.
+    InsecureUrl,
 }
 
 impl fmt::Display for HeaderFault {
@@ -803,6 +813,7 @@ impl fmt::Display for HeaderFault {
             HeaderFault::TooLong => "it is too long",
             HeaderFault::NotBase64 => "it is not base64",
             HeaderFault::NotUrl => "it is not a URL or path",
+            HeaderFault::InsecureUrl => "it points to plain http, which is refused here",
         })
     }
 }

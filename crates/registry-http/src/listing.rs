@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::client::RegistryClient;
 use crate::endpoint::listing_path;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SizeLimit};
 use crate::target::{Target, TargetKind};
 
 /// The page size asked for (the protocol's default; the maximum is 100).
@@ -84,8 +84,9 @@ struct ListPage {
 ///
 /// Pages are requested with `limit` = [`DEFAULT_PAGE_SIZE`] (or [`PackPages::with_page_size`])
 /// and the previous page's `next_cursor`; the list ends when a page says `has_more: false`
-/// or gives no cursor. A cursor that comes back a second time is an error, so a broken or
-/// hostile registry cannot make a reader loop forever.
+/// or gives no cursor. A cursor that comes back a second time is an error, and so is a
+/// listing longer than [`crate::Limits::max_list_pages`], so a broken or hostile registry
+/// cannot make a reader loop forever.
 #[derive(Debug)]
 pub struct PackPages {
     client: RegistryClient,
@@ -94,6 +95,7 @@ pub struct PackPages {
     page_size: u32,
     cursor: Option<String>,
     seen: HashSet<String>,
+    pages: usize,
     buffered: VecDeque<PackSummary>,
     finished: bool,
 }
@@ -115,6 +117,7 @@ impl RegistryClient {
             page_size: DEFAULT_PAGE_SIZE,
             cursor: None,
             seen: HashSet::new(),
+            pages: 0,
             buffered: VecDeque::new(),
             finished: false,
         }
@@ -131,11 +134,22 @@ impl PackPages {
     /// The next page, or `None` after the last one.
     ///
     /// # Errors
-    /// The §11 error of a refused request, a malformed page, or a repeated cursor.
+    /// The §11 error of a refused request, a malformed page, a repeated cursor, or
+    /// [`crate::Error::TooLarge`] past [`crate::Limits::max_list_pages`].
     pub async fn next_page(&mut self) -> Result<Option<Vec<PackSummary>>> {
         if self.finished {
             return Ok(None);
         }
+        let max = self.client.config().limits.max_list_pages;
+        if self.pages >= max {
+            self.finished = true;
+            return Err(Error::TooLarge {
+                target: self.target.clone(),
+                registry: self.client.transport().registry.clone(),
+                limit: SizeLimit::ListPages { max },
+            });
+        }
+        self.pages += 1;
         let path = listing_path(
             self.namespace.as_ref(),
             self.page_size,
@@ -150,7 +164,8 @@ impl PackPages {
                     return Err(Error::CursorLoop {
                         target: self.target.clone(),
                         registry: call.registry.clone(),
-                        cursor: cursor.chars().take(64).collect(),
+                        // Shown as every registry text is: bounded, no control characters.
+                        cursor: crate::status::shown(&cursor),
                     });
                 }
                 self.cursor = Some(cursor);

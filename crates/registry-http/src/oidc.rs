@@ -22,6 +22,10 @@ use crate::transport::{Auth, Call, Redirects, Transport};
 /// The scope asked for in every exchange.
 pub const PACKS_READ_SCOPE: &str = "packs:read";
 
+/// The longest an exchanged access token is cached, whatever its `expires_in` says: a huge
+/// value from a broken or hostile registry must not overflow the expiry instant (a panic).
+const MAX_CACHED_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
 /// How the OIDC provider gets ID tokens and how it caches and retries.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -191,8 +195,9 @@ impl OidcExchange {
                 registry,
             })?;
         let token = SecretToken::new(&answer.access_token, "exchanged access token")?;
-        let lifetime =
-            Duration::from_secs(answer.expires_in).saturating_sub(self.config.refresh_margin);
+        let lifetime = Duration::from_secs(answer.expires_in)
+            .min(MAX_CACHED_LIFETIME)
+            .saturating_sub(self.config.refresh_margin);
         Ok(Cached {
             token,
             refresh_at: Instant::now() + lifetime,

@@ -121,6 +121,24 @@ fn text<'a>(
     }
 }
 
+/// Every line of a list-valued header as one value, joined with `, ` (RFC 9110 §5.3), so
+/// that a second `Content-Digest` line is checked too; `None` when absent.
+fn joined(
+    headers: &HeaderMap,
+    name: &'static str,
+    target: &Target,
+    registry: &RegistryName,
+) -> Result<Option<String>, Error> {
+    let mut lines = Vec::new();
+    for value in headers.get_all(name) {
+        let text = value
+            .to_str()
+            .map_err(|_| invalid(name, HeaderFault::NotText, target, registry))?;
+        lines.push(text.trim());
+    }
+    Ok((!lines.is_empty()).then(|| lines.join(", ")))
+}
+
 fn invalid(
     header: &'static str,
     fault: HeaderFault,
@@ -166,9 +184,9 @@ impl PackHeaders {
                 .map_err(|_| invalid(X_PACK_POLICY, HeaderFault::NotPolicy, target, registry))?,
         };
         let content_digest =
-            match read(CONTENT_DIGEST)? {
+            match joined(headers, CONTENT_DIGEST, target, registry)? {
                 None => None,
-                Some(value) => Some(ContentDigest::parse(value).map_err(|fault| {
+                Some(value) => Some(ContentDigest::parse(&value).map_err(|fault| {
                     Error::InvalidContentDigest {
                         target: target.clone(),
                         registry: registry.clone(),

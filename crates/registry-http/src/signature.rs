@@ -58,8 +58,9 @@ impl RegistryClient {
     /// A 404 with no header is [`SignatureLookup::Missing`], distinct from every error.
     ///
     /// # Errors
-    /// A malformed endpoint or envelope, or the §11 error of a refused sidecar request
-    /// other than 404.
+    /// A malformed endpoint or envelope, an endpoint over plain http that the plain-HTTP
+    /// rule refuses (or plain http for a pack served over https), or the §11 error of a
+    /// refused sidecar request other than 404.
     pub async fn discover_signature(&self, fetched: &FetchResult) -> Result<SignatureLookup> {
         let coordinates = &fetched.coordinates;
         let target = Target::signature(coordinates.clone());
@@ -79,8 +80,11 @@ impl RegistryClient {
                 origin.allowed_by(self.config().plain_http) && (origin.is_secure() || !secure_pack)
             });
             if !allowed {
-                return Err(Error::InsecureUrl {
-                    url: uri.to_string(),
+                return Err(Error::InvalidHeader {
+                    target,
+                    registry: self.transport().registry.clone(),
+                    header: X_PACK_SIGNATURE_ENDPOINT,
+                    fault: HeaderFault::InsecureUrl,
                 });
             }
             if let Some(envelope) = self.sidecar_at(uri, &target).await? {

@@ -31,7 +31,7 @@ pub(crate) fn error_code(body: &[u8]) -> Option<String> {
 
 /// Registry text shown in an error: at most 200 characters, control characters removed, so
 /// that a hostile registry cannot forge terminal output.
-fn shown(text: &str) -> String {
+pub(crate) fn shown(text: &str) -> String {
     text.chars().filter(|c| !c.is_control()).take(200).collect()
 }
 

@@ -366,20 +366,18 @@ impl Transport {
                 )
                 .await?
             } else {
-                // An error body is only read for its JSON error code; one that is too large
-                // or oddly encoded is dropped, not an error of its own.
-                match read_limited(
+                // An error body is only read for its JSON error code; one that is too large,
+                // oddly encoded or cut off is dropped, not an error of its own. The status is
+                // the answer: a 404 whose body breaks off is still a final 404, not a network
+                // error to retry.
+                read_limited(
                     &parts.headers,
                     body,
                     limits.max_json_bytes,
                     limits.max_compression_ratio,
                 )
                 .await
-                {
-                    Ok(body) => body,
-                    Err(BodyError::Read(error)) => return Err(Failure::Body(error)),
-                    Err(_) => Bytes::new(),
-                }
+                .unwrap_or_default()
             };
             return Ok(Reply {
                 status,

@@ -195,3 +195,17 @@ fn debug_of_every_config_and_provider_hides_the_token() {
     let oidc = OidcConfig::new(IdTokenSource::Value(secret()));
     assert!(!format!("{oidc:?}").contains(SECRET));
 }
+
+#[test]
+fn url_errors_never_show_credentials() {
+    for url in [
+        "https://user:s3cret-in-url@registry.example/v1",
+        "https://registry.example/v1?access_token=s3cret-in-url",
+    ] {
+        let error = from(&[("ASSAY_REGISTRY_URL", url)]).unwrap_err();
+        assert!(matches!(error, Error::InvalidUrl { .. }), "{error:?}");
+        let shown = format!("{error} {error:?}");
+        assert!(!shown.contains("s3cret-in-url"), "{shown}");
+        assert!(shown.contains("registry.example"), "{shown}");
+    }
+}

@@ -288,3 +288,185 @@ async fn malformed_answers_are_protocol_errors() {
     let error = client.versions(&name("x")).await.unwrap_err();
     assert!(matches!(error, Error::InvalidJson { .. }), "{error:?}");
 }
+
+/// A valid pack for eu-ai-act-baseline@1.0.0 and its canonical digest.
+fn baseline_pack() -> (&'static str, String) {
+    let body = "name: eu-ai-act-baseline\nversion: \"1.0.0\"\nkind: compliance\n";
+    let digest = registry_canon::compute_canonical_digest(body)
+        .unwrap()
+        .to_string();
+    (body, digest)
+}
+
+/// `sha-256=:…:` or `sha-512=:…:` of `body`.
+fn content_digest(algorithm: &'static ring::digest::Algorithm, key: &str, body: &[u8]) -> String {
+    let digest = ring::digest::digest(algorithm, body);
+    format!("{key}=:{}:", data_encoding::BASE64.encode(digest.as_ref()))
+}
+
+#[tokio::test]
+async fn every_content_digest_line_is_checked() {
+    // Two field lines make one dictionary (RFC 9110 §5.3): a wrong sha-512 on the second
+    // line is a mismatch even though the sha-256 on the first matches.
+    let (body, digest) = baseline_pack();
+    let good = content_digest(&ring::digest::SHA256, "sha-256", body.as_bytes());
+    let bad = content_digest(&ring::digest::SHA512, "sha-512", b"another body");
+    let scripted = Scripted::start(move |_, _| {
+        respond(
+            200,
+            &[
+                ("x-pack-digest", &digest),
+                ("x-pack-policy", "open"),
+                ("content-digest", &good),
+                ("content-digest", &bad),
+            ],
+            body,
+        )
+    })
+    .await;
+    let client = scripted.client();
+    let error = fetch_error(&client, "eu-ai-act-baseline", "1.0.0").await;
+    assert!(
+        matches!(
+            error,
+            Error::ContentDigestMismatch {
+                algorithm: DigestAlgorithm::Sha512,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_names_pack(&error, "eu-ai-act-baseline@1.0.0", &scripted.base_url());
+}
+
+#[tokio::test]
+async fn an_insecure_advertised_sidecar_names_the_pack() {
+    let (body, digest) = baseline_pack();
+    let scripted = Scripted::start(move |_, _| {
+        respond(
+            200,
+            &[
+                ("x-pack-digest", &digest),
+                ("x-pack-policy", "open"),
+                (
+                    "x-pack-signature-endpoint",
+                    "http://registry.example/v1/packs/eu-ai-act-baseline/1.0.0.sig",
+                ),
+            ],
+            body,
+        )
+    })
+    .await;
+    let client = scripted.client();
+    let fetched = client
+        .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.0"), None)
+        .await
+        .unwrap()
+        .unwrap();
+    let error = client.discover_signature(&fetched).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::InvalidHeader {
+                header: "x-pack-signature-endpoint",
+                fault: registry_http::HeaderFault::InsecureUrl,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_names_pack(&error, "eu-ai-act-baseline@1.0.0", &scripted.base_url());
+    assert_eq!(scripted.seen().len(), 1, "no sidecar request was sent");
+}
+
+#[tokio::test]
+async fn hostile_headers_are_errors_not_panics() {
+    let many_headers: &'static [u8] = {
+        let mut response = b"HTTP/1.1 200 OK\r\n".to_vec();
+        for index in 0..5000 {
+            response.extend_from_slice(format!("x-filler-{index}: {index}\r\n").as_bytes());
+        }
+        response.extend_from_slice(b"content-length: 0\r\n\r\n");
+        Box::leak(response.into_boxed_slice())
+    };
+    let cases: [(&'static [u8], ErrorKind); 6] = [
+        (
+            b"HTTP/1.1 200 OK\r\nx-pack-digest: \xff\xfe\r\ncontent-length: 0\r\n\r\n",
+            ErrorKind::Protocol,
+        ),
+        (
+            b"HTTP/1.1 302 Found\r\nlocation: /\xff\r\ncontent-length: 0\r\n\r\n",
+            ErrorKind::Protocol,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\ncontent-encoding: \xffzip\r\ncontent-length: 1\r\n\r\nx",
+            ErrorKind::Protocol,
+        ),
+        (
+            b"HTTP/1.1 429 Too Many\r\nretry-after: \xff\r\ncontent-length: 0\r\n\r\n",
+            ErrorKind::RateLimited,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nx-pack-digest: \
+              sha256:f47d932cdad4bde369ed0a7cf26fdcf4077777296346c4102d9017edbc62a070\r\n\
+              content-digest: sha-256=:AAAA:\r\ncontent-digest: \xff\r\ncontent-length: 0\r\n\r\n",
+            ErrorKind::Protocol,
+        ),
+        (many_headers, ErrorKind::Protocol),
+    ];
+    for (response, kind) in cases {
+        let (base_url, _) = crate::support::raw_server(response).await;
+        let client =
+            registry_http::RegistryClient::new(crate::support::fast_config(&base_url)).unwrap();
+        let error = fetch_error(&client, "a", "1.0.0").await;
+        assert_eq!(error.kind(), kind, "{error:?}");
+        assert_names_pack(&error, "a@1.0.0", &base_url);
+    }
+}
+
+#[tokio::test]
+async fn registry_text_in_errors_has_no_control_characters() {
+    // A registry that repeats a cursor carrying a terminal escape: the error shows the
+    // cursor without it.
+    let scripted = Scripted::start(|_, _| {
+        respond(
+            200,
+            &[("content-type", "application/json")],
+            r#"{"packs":[],"next_cursor":"\u001b[2Jc","has_more":true}"#,
+        )
+    })
+    .await;
+    let client = scripted.client();
+    let error = client.list_packs().collect_all().await.unwrap_err();
+    let Error::CursorLoop { cursor, .. } = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(cursor, "[2Jc");
+    assert!(!error.to_string().contains('\u{1b}'), "{error}");
+    assert!(error.to_string().contains(&scripted.base_url()), "{error}");
+}
+
+#[tokio::test]
+async fn a_listing_with_ever_new_cursors_stops_at_the_page_limit() {
+    let pages = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counter = std::sync::Arc::clone(&pages);
+    let scripted = Scripted::start(move |_, _| {
+        let page = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        respond(
+            200,
+            &[("content-type", "application/json")],
+            format!(r#"{{"packs":[],"next_cursor":"c{page}","has_more":true}}"#),
+        )
+    })
+    .await;
+    let mut config = crate::support::fast_config(&scripted.base_url());
+    config.limits.max_list_pages = 5;
+    let client = registry_http::RegistryClient::new(config).unwrap();
+    let error = client.list_packs().collect_all().await.unwrap_err();
+    let Error::TooLarge { limit, .. } = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(*limit, SizeLimit::ListPages { max: 5 });
+    assert!(error.to_string().contains("past 5 pages"), "{error}");
+    assert_eq!(scripted.seen().len(), 5, "no request past the limit");
+}

@@ -232,3 +232,33 @@ async fn refused_id_tokens_are_not_retried() {
     assert_eq!(count(&server, EXCHANGE), 1);
     assert_eq!(count(&server, PRO), 0);
 }
+
+#[tokio::test]
+async fn a_huge_expires_in_is_not_a_panic() {
+    // A registry announcing a lifetime of u64::MAX seconds must not overflow the expiry
+    // instant; the token is used, and cached.
+    let registry = Scripted::start(|parts, _| match parts.uri.path() {
+        "/v1/auth/oidc/exchange" => respond(
+            200,
+            &[("content-type", "application/json")],
+            format!(
+                "{{\"access_token\":\"forever-token\",\"token_type\":\"Bearer\",\
+                 \"expires_in\":{},\"scope\":\"packs:read\"}}",
+                u64::MAX
+            ),
+        ),
+        _ => respond(200, &[("content-type", "application/json")], "{}"),
+    })
+    .await;
+    let mut config = crate::support::fast_config(&registry.base_url());
+    config.token = TokenProvider::oidc(OidcConfig::new(IdTokenSource::Value(
+        SecretToken::new("an-id-token", "test").unwrap(),
+    )));
+    let client = registry_http::RegistryClient::new(config).unwrap();
+    client.fetch_keys().await.unwrap();
+    client.fetch_keys().await.unwrap();
+    let seen = registry.seen();
+    let paths: Vec<&str> = seen.iter().map(|s| s.path_and_query.as_str()).collect();
+    assert_eq!(paths, [EXCHANGE, "/v1/keys", "/v1/keys"]);
+    assert_eq!(seen[2].headers["authorization"], "Bearer forever-token");
+}

@@ -141,3 +141,51 @@ async fn redirects_to_non_loopback_http_are_refused() {
         "{error:?}"
     );
 }
+
+#[tokio::test]
+async fn a_sidecar_advertised_on_another_origin_gets_no_token() {
+    let cdn = Scripted::start(|_, _| respond(404, &[], "")).await;
+    let body = "name: eu-ai-act-baseline\nversion: \"1.0.0\"\nkind: compliance\n";
+    let digest = registry_canon::compute_canonical_digest(body)
+        .unwrap()
+        .to_string();
+    let endpoint = format!("{}/sigs/eu-ai-act-baseline/1.0.0.sig", cdn.origin());
+    let registry = Scripted::start(move |_, _| {
+        respond(
+            200,
+            &[
+                ("x-pack-digest", &digest),
+                ("x-pack-policy", "open"),
+                ("x-pack-signature-endpoint", &endpoint),
+            ],
+            body,
+        )
+    })
+    .await;
+    let mut config = fast_config(&registry.base_url());
+    config.token = token();
+    let client = registry_http::RegistryClient::new(config).unwrap();
+    let fetched = client
+        .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.0"), None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        client.discover_signature(&fetched).await.unwrap(),
+        registry_http::SignatureLookup::Missing
+    );
+    assert_eq!(
+        registry.seen()[0].headers["authorization"],
+        "Bearer registry-secret"
+    );
+    let asked = cdn.seen();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(
+        asked[0].path_and_query,
+        "/sigs/eu-ai-act-baseline/1.0.0.sig"
+    );
+    assert!(
+        asked[0].headers.get("authorization").is_none(),
+        "the token went to the sidecar's origin"
+    );
+}

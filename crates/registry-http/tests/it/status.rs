@@ -4,7 +4,7 @@ use registry_http::{Error, ErrorKind, LicenseProblem, SecretToken, SizeLimit, To
 
 use crate::support::{
     Scripted, assert_names_pack, client_for, client_with, count, fast_config, fetch_error, name,
-    respond, start_with, version,
+    raw_server, respond, start_with, version,
 };
 
 const PRO: &str = "/v1/packs/eu-ai-act-pro/1.2.0";
@@ -184,4 +184,30 @@ async fn connection_errors_are_retried() {
     );
     assert_eq!(error.kind(), ErrorKind::Network);
     assert_names_pack(&error, "a@1.0.0", &format!("127.0.0.1:{port}"));
+}
+
+#[tokio::test]
+async fn final_statuses_with_cut_off_bodies_are_not_retried() {
+    // The status line and headers arrive, then the connection closes mid-body: the status
+    // is still the answer, and 404 or 410 are never retried.
+    for response in [
+        &b"HTTP/1.1 404 Not Found\r\ncontent-length: 100\r\n\r\n{\"err"[..],
+        b"HTTP/1.1 410 Gone\r\ncontent-length: 100\r\n\r\n{\"error\":\"security_rev",
+    ] {
+        let (base_url, accepted) = raw_server(response).await;
+        let mut config = fast_config(&base_url);
+        config.retry.max_retries = 3;
+        let client = registry_http::RegistryClient::new(config).unwrap();
+        let error = fetch_error(&client, "a", "1.0.0").await;
+        assert!(
+            matches!(error, Error::NotFound { .. } | Error::Revoked { .. }),
+            "{error:?}"
+        );
+        assert_names_pack(&error, "a@1.0.0", &base_url);
+        assert_eq!(
+            accepted.load(std::sync::atomic::Ordering::SeqCst),
+            1,
+            "{error:?}"
+        );
+    }
 }
