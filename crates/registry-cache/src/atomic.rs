@@ -14,20 +14,24 @@
 //! A crash (or `SIGKILL`) leaves one of these states, never a mix of two entries:
 //!
 //! - during 1: the old entry (or none) plus a partial `.tmp-*` directory;
-//! - between 2 and 3: no entry (a reader sees a miss and re-fetches) plus a complete
-//!   `.old-*` and a complete `.tmp-*` directory;
+//! - between 2 and 3: no entry, a complete `.old-*` and a complete `.tmp-*` directory;
+//!   the next read, sweep or `verify_all` finishes the write under the entry's lock
+//!   (step 3), so the new entry is what is found;
 //! - between 3 and 4: the new entry plus a complete `.old-*` directory.
 //!
 //! An entry directory is never written under its final name: it gets that name by one
 //! `rename(2)` once all of its files are on disk, so a reader (which in addition holds a
 //! shared lock that excludes writers) sees a whole entry or none. Leftover `.tmp-*` and
-//! `.old-*` directories are never read: their names cannot be versions (a version starts
-//! with a digit). They are removed by the next write of the same version, by
-//! [`sweep`](crate::PackCache::sweep) and by [`verify_all`](crate::PackCache::verify_all),
-//! always under the version's lock, so a live writer is never disturbed.
+//! `.old-*` directories are never read as entries: their names cannot be versions (a
+//! version starts with a digit). A `.tmp-*` directory is complete when its
+//! `metadata.json`, written last, reads; only a complete one is ever renamed into place,
+//! and only where its version has no entry. Leftovers are removed by the next write or
+//! removal of the same version, by [`sweep`](crate::PackCache::sweep) and by
+//! [`verify_all`](crate::PackCache::verify_all), always under the version's lock, so a
+//! live writer is never disturbed.
 //!
 //! Swapping the two directories in one step would need `renameat2(RENAME_EXCHANGE)`, which
-//! is Linux-only and needs `unsafe`; the window between 2 and 3 costs at most a re-fetch.
+//! is Linux-only and needs `unsafe`; hence the recovery of the window between 2 and 3.
 //!
 //! # Refreshing metadata
 //!
@@ -41,10 +45,13 @@ use std::io::{self, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use camino::{Utf8Path, Utf8PathBuf};
+use registry_types::Version;
 use ring::rand::{SecureRandom, SystemRandom};
 
-use crate::location::{old_dir_name, temp_dir_name};
-use crate::untrusted::{FileKind, Found, look};
+use crate::inventory::remove_leftovers_of;
+use crate::location::{EntryFile, old_dir_name, temp_dir_name, temp_dir_version};
+use crate::metadata::{CacheMeta, MAX_METADATA_BYTES};
+use crate::untrusted::{FileKind, FileRead, Found, look, read_file};
 
 /// A fresh random token for temporary names: 16 lowercase hex digits.
 pub(crate) fn random_token() -> String {
@@ -94,7 +101,14 @@ pub(crate) fn ensure_dir_chain(root: &Utf8Path, components: &[&str]) -> io::Resu
             Found::Kind(FileKind::Directory) => continue,
             Found::Nothing => {}
             // Removing a link removes the link only; nothing outside the root is touched.
-            Found::Kind(_) => fs::remove_file(&path)?,
+            Found::Kind(_) => {
+                // Another writer may have repaired the path first: a directory is fine.
+                if let Err(error) = remove_planted(&path)
+                    && look(&path)? != Found::Kind(FileKind::Directory)
+                {
+                    return Err(error);
+                }
+            }
         }
         match fs::create_dir(&path) {
             Ok(()) => sync_dir(&parent)?,
@@ -164,6 +178,64 @@ pub(crate) fn install_dir(
     Ok(())
 }
 
+/// Finishes a write that was killed between displacing the old entry and renaming the
+/// new one into place (steps 2 and 3 in the module docs): when `parent/version` is
+/// missing and a complete temporary directory of `version` is there, it is renamed into
+/// place. Returns whether it was. The caller holds the entry's exclusive lock, so no
+/// writer is live; the entry is verified like any other when it is read.
+pub(crate) fn recover_entry(parent: &Utf8Path, version: &str) -> io::Result<bool> {
+    if Version::parse(version).is_err() || look(&parent.join(version))? != Found::Nothing {
+        return Ok(false);
+    }
+    let Some(temp) = complete_temp_dir(parent, version)? else {
+        return Ok(false);
+    };
+    fs::rename(&temp, parent.join(version))?;
+    sync_dir(parent)?;
+    Ok(true)
+}
+
+/// A `.tmp-*-{version}` directory in `parent` that its writer finished filling: its
+/// `metadata.json`, written after every other file, reads as metadata of `version`, and
+/// the files it implies are regular files. A directory whose writer was killed while
+/// filling it never qualifies.
+pub(crate) fn complete_temp_dir(
+    parent: &Utf8Path,
+    version: &str,
+) -> io::Result<Option<Utf8PathBuf>> {
+    for entry in fs::read_dir(parent)? {
+        let entry = entry?;
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        if temp_dir_version(&name) != Some(version) {
+            continue;
+        }
+        let temp = parent.join(&name);
+        if look(&temp)? == Found::Kind(FileKind::Directory) && is_complete(&temp, version)? {
+            return Ok(Some(temp));
+        }
+    }
+    Ok(None)
+}
+
+fn is_complete(dir: &Utf8Path, version: &str) -> io::Result<bool> {
+    let metadata = dir.join(EntryFile::Metadata.file_name());
+    let meta = match read_file(&metadata, MAX_METADATA_BYTES)? {
+        FileRead::Bytes(bytes) => match CacheMeta::from_json(&bytes) {
+            Ok(meta) => meta,
+            Err(_) => return Ok(false),
+        },
+        FileRead::Missing | FileRead::Fault(_) => return Ok(false),
+    };
+    let is_file = |file: EntryFile| -> io::Result<bool> {
+        Ok(look(&dir.join(file.file_name()))? == Found::Kind(FileKind::File))
+    };
+    Ok(meta.version.as_str() == version
+        && is_file(EntryFile::Pack)?
+        && (!meta.signed || is_file(EntryFile::Signature)?))
+}
+
 /// Moves `parent/version` out of the way: a directory is renamed to a `.old-*` name (and
 /// returned for removal), anything else (a planted link or file) is removed at once.
 fn displace(parent: &Utf8Path, version: &str) -> io::Result<Option<Utf8PathBuf>> {
@@ -184,7 +256,15 @@ fn displace(parent: &Utf8Path, version: &str) -> io::Result<Option<Utf8PathBuf>>
 
 /// Removes the entry `parent/version` atomically: it disappears in one rename, then its
 /// files are removed. Returns whether there was anything. The caller holds the lock.
+///
+/// The leftovers of earlier writes of `version` go first, so that a crash later never
+/// puts a superseded temporary directory in the removed entry's place.
 pub(crate) fn remove_entry_dir(parent: &Utf8Path, version: &str) -> io::Result<bool> {
+    match remove_leftovers_of(parent, version) {
+        // The pack-name directory is gone (a registry was cleared): so is the entry.
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(false),
+        other => other?,
+    }
     let target = parent.join(version);
     let result = match look(&target)? {
         Found::Nothing => return Ok(false),
@@ -217,6 +297,17 @@ pub(crate) fn replace_file(dir: &Utf8Path, name: &str, bytes: &[u8]) -> io::Resu
     sync_dir(dir)
 }
 
+/// Removes a link, file or special file planted where the cache expects a directory,
+/// without holding any lock. Never a directory: one may have been created in its place
+/// since it was looked at (by a writer repairing the path), with a good entry and held
+/// lock files inside. A path that is already gone is not an error.
+pub(crate) fn remove_planted(path: &Utf8Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}
+
 /// Removes a directory tree, or a single link or file, without following links; a path
 /// that is already gone (another process removed it first) is not an error.
 pub(crate) fn remove_tree(path: &Utf8Path) -> io::Result<()> {
@@ -228,5 +319,43 @@ pub(crate) fn remove_tree(path: &Utf8Path) -> io::Result<()> {
     match result {
         Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> Utf8PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "registry-cache-atomic-{}-{name}",
+            std::process::id()
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("scratch dir");
+        Utf8PathBuf::from_path_buf(dir).expect("UTF-8 temp dir")
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn removing_a_planted_path_never_removes_a_directory() {
+        let dir = scratch("planted");
+        let outside = dir.join("outside");
+        fs::create_dir(&outside).expect("mkdir");
+        fs::write(outside.join("keep"), b"keep").expect("write");
+        let link = dir.join("link");
+        std::os::unix::fs::symlink(&outside, &link).expect("symlink");
+        remove_planted(&link).expect("remove the link");
+        assert_eq!(look(&link).expect("look"), Found::Nothing);
+        assert!(outside.join("keep").is_file(), "the target is untouched");
+        remove_planted(&link).expect("already gone is fine");
+
+        // A directory that replaced the link since it was looked at stays, contents and all.
+        let repaired = dir.join("repaired");
+        fs::create_dir(&repaired).expect("mkdir");
+        fs::write(repaired.join(".lock-1.0.0"), b"").expect("write");
+        assert!(remove_planted(&repaired).is_err());
+        assert!(repaired.join(".lock-1.0.0").is_file());
+        fs::remove_dir_all(&dir).expect("clean up");
     }
 }

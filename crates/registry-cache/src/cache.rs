@@ -9,7 +9,8 @@ use registry_verify::{MAX_ENVELOPE_BYTES, verify_digest};
 use snafu::{IntoError, ResultExt, ensure};
 
 use crate::atomic::{
-    ensure_dir_chain, install_dir, remove_entry_dir, remove_tree, replace_file, write_new_file,
+    complete_temp_dir, ensure_dir_chain, install_dir, recover_entry, remove_entry_dir,
+    remove_planted, replace_file, write_new_file,
 };
 use crate::entry::{CacheEntry, CacheRead, NewEntry, ReadOptions, Refresh};
 use crate::error::{
@@ -115,7 +116,8 @@ impl PackCache {
     /// # Errors
     ///
     /// Only errors of the disk: [`Error::ReadDirectory`], [`Error::LockEntry`],
-    /// [`Error::ReadEntryFile`] and [`Error::EvictEntry`] (an entry that failed
+    /// [`Error::ReadEntryFile`], [`Error::WriteEntry`] (the new entry of an interrupted
+    /// write could not be put in place) and [`Error::EvictEntry`] (an entry that failed
     /// verification could not be removed).
     pub fn read(&self, key: &EntryKey, options: &ReadOptions<'_>) -> Result<CacheRead> {
         let location = key.location();
@@ -129,7 +131,7 @@ impl PackCache {
                     found,
                 }
                 .build();
-                return match remove_tree(&path) {
+                return match remove_planted(&path) {
                     Ok(()) => Ok(CacheRead::Evicted(reason)),
                     Err(source) => Err(evict_error(location, reason, source)),
                 };
@@ -143,28 +145,41 @@ impl PackCache {
         if self.look(&lock_path)? == Found::Nothing && self.look(&entry_dir)? == Found::Nothing {
             return Ok(CacheRead::Miss);
         }
+        let version = location.version().as_str();
         let first_reason = {
             let _shared =
                 EntryLock::shared(&lock_path).context(LockEntrySnafu { path: &lock_path })?;
             match inspect(&entry_dir, key, options)? {
-                Inspection::Missing => return Ok(CacheRead::Miss),
+                Inspection::Missing => {
+                    // A writer killed between displacing the old entry and renaming the new
+                    // one into place left the new one beside: put it in place (below).
+                    let recoverable = complete_temp_dir(&name_dir, version)
+                        .context(ReadDirectorySnafu { path: &name_dir })?;
+                    if recoverable.is_none() {
+                        return Ok(CacheRead::Miss);
+                    }
+                    None
+                }
                 Inspection::Sound(entry) => return Ok(classify(entry, options.now)),
-                Inspection::Corrupt(reason) => reason,
+                Inspection::Corrupt(reason) => Some(reason),
             }
         };
-        // Evict under the exclusive lock, after checking again: a writer may have
-        // replaced the entry since the shared lock was dropped.
+        // Recover or evict under the exclusive lock, after checking again: a writer may
+        // have replaced the entry since the shared lock was dropped.
         let _exclusive =
             EntryLock::exclusive(&lock_path).context(LockEntrySnafu { path: &lock_path })?;
+        if first_reason.is_none() {
+            recover_entry(&name_dir, version).context(WriteEntrySnafu {
+                entry: Box::new(location.clone()),
+            })?;
+        }
         match inspect(&entry_dir, key, options)? {
-            Inspection::Missing => Ok(CacheRead::Evicted(first_reason)),
+            Inspection::Missing => Ok(first_reason.map_or(CacheRead::Miss, CacheRead::Evicted)),
             Inspection::Sound(entry) => Ok(classify(entry, options.now)),
-            Inspection::Corrupt(reason) => {
-                match remove_entry_dir(&name_dir, location.version().as_str()) {
-                    Ok(_) => Ok(CacheRead::Evicted(reason)),
-                    Err(source) => Err(evict_error(location, reason, source)),
-                }
-            }
+            Inspection::Corrupt(reason) => match remove_entry_dir(&name_dir, version) {
+                Ok(_) => Ok(CacheRead::Evicted(reason)),
+                Err(source) => Err(evict_error(location, reason, source)),
+            },
         }
     }
 
@@ -310,7 +325,7 @@ impl PackCache {
         let name_dir = match self.name_dir(location)? {
             NameDir::Missing => return Ok(false),
             NameDir::Unsafe { path, .. } => {
-                remove_tree(&path).context(crate::error::RemoveEntrySnafu { path: &path })?;
+                remove_planted(&path).context(crate::error::RemoveEntrySnafu { path: &path })?;
                 return Ok(true);
             }
             NameDir::Present(dir) => dir,

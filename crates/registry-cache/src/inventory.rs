@@ -15,7 +15,7 @@ use registry_types::{Namespace, PackName, Version};
 use registry_verify::{KeyId, SignatureStatus};
 use snafu::{IntoError, ResultExt};
 
-use crate::atomic::{random_token, remove_entry_dir, remove_tree};
+use crate::atomic::{random_token, recover_entry, remove_entry_dir, remove_planted, remove_tree};
 use crate::cache::PackCache;
 use crate::entry::ReadOptions;
 use crate::error::{
@@ -230,7 +230,7 @@ impl PackCache {
                 Err(error) if error.kind() == io::ErrorKind::NotFound => {}
                 Err(source) => return Err(RemoveEntrySnafu { path: dir }.into_error(source)),
             },
-            Found::Kind(_) => remove_tree(&dir).context(RemoveEntrySnafu { path: &dir })?,
+            Found::Kind(_) => remove_planted(&dir).context(RemoveEntrySnafu { path: &dir })?,
         }
         Ok(removed)
     }
@@ -256,7 +256,9 @@ impl PackCache {
 
     /// Removes the leftovers of interrupted writes and removals: `.tmp-*` and `.old-*`
     /// directories whose version nobody holds the lock of, stray temporary files in
-    /// entries, and registries an interrupted clear moved aside. Returns how many.
+    /// entries, and registries an interrupted clear moved aside. Returns how many. A
+    /// complete new entry that a killed writer had not yet renamed into place is put in
+    /// place instead.
     ///
     /// # Errors
     ///
@@ -270,13 +272,23 @@ impl PackCache {
         }
         for name_dir in &walk.name_dirs {
             for (name, path, _) in children(name_dir)? {
-                let Some(lock_path) = Leftover::parse(&name).and_then(|l| l.lock_path(name_dir))
-                else {
+                let Some(leftover) = Leftover::parse(&name) else {
+                    continue;
+                };
+                let Some(lock_path) = leftover.lock_path(name_dir) else {
                     continue;
                 };
                 let lock = EntryLock::try_exclusive(&lock_path)
                     .context(LockEntrySnafu { path: &lock_path })?;
-                if lock.is_some() {
+                if lock.is_none() {
+                    continue;
+                }
+                // The new entry of a write killed between displacing the old entry and
+                // renaming the new one is put in place, not swept away.
+                if let Some(version) = &leftover.version {
+                    recover_entry(name_dir, version).context(RemoveEntrySnafu { path: &path })?;
+                }
+                if look(&path).context(ReadDirectorySnafu { path: &path })? != Found::Nothing {
                     remove_tree(&path).context(RemoveEntrySnafu { path: &path })?;
                     swept += 1;
                 }

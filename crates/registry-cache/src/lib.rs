@@ -37,10 +37,12 @@
 //! [`PackCache::write`] fills `{name}/.tmp-{random}-{version}/`, syncs the files and the
 //! directory, renames an existing entry aside to `.old-{random}-{version}`, renames the
 //! new one into place, syncs the parent and removes the old one. A crash leaves the old
-//! entry, no entry, or the new entry — never a mix — plus leftovers whose names can never
-//! be versions; the next write of that version, [`PackCache::sweep`] and
-//! [`PackCache::verify_all`] remove them. [`PackCache::refresh`] replaces
-//! `metadata.json` alone the same way (write, sync, rename).
+//! entry or the new one — never a mix — plus leftovers whose names can never be versions
+//! (a crash between the two renames leaves the complete new entry under its temporary
+//! name, and the next read, sweep or `verify_all` renames it into place); the next write
+//! of that version, [`PackCache::sweep`] and [`PackCache::verify_all`] remove them.
+//! [`PackCache::refresh`] replaces `metadata.json` alone the same way (write, sync,
+//! rename).
 //!
 //! # Locking
 //!

@@ -238,6 +238,12 @@ pub(crate) fn temp_dir_name(random: &str, version: &str) -> String {
     format!("{TEMP_PREFIX}{random}-{version}")
 }
 
+/// The version of a directory being written, from its `.tmp-{random}-{version}` name.
+pub(crate) fn temp_dir_version(file_name: &str) -> Option<&str> {
+    let (_random, version) = file_name.strip_prefix(TEMP_PREFIX)?.split_once('-')?;
+    Some(version)
+}
+
 /// A name for a directory of `version` moved aside before removal.
 pub(crate) fn old_dir_name(random: &str, version: &str) -> String {
     format!("{OLD_PREFIX}{random}-{version}")
@@ -267,11 +273,16 @@ impl Leftover {
         })
     }
 
-    /// Recognises `.old-…` names at the root (registries being cleared).
+    /// Recognises `.old-{random}-{registry_id}` names at the root (registries being
+    /// cleared). Nothing else is: the root may hold files the cache did not create, such
+    /// as a user's `.old-notes`, and those are never removed.
     pub(crate) fn parse_at_root(file_name: &str) -> Option<Leftover> {
-        file_name
-            .starts_with(OLD_PREFIX)
-            .then_some(Leftover { version: None })
+        let (random, registry) = file_name.strip_prefix(OLD_PREFIX)?.split_once('-')?;
+        let random_ok = !random.is_empty()
+            && random
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        (random_ok && RegistryId::parse(registry).is_ok()).then_some(Leftover { version: None })
     }
 
     /// The lock file guarding this leftover, in the same directory.
@@ -344,6 +355,20 @@ mod tests {
         }
         assert_eq!(Leftover::parse(".lock-1.0.0"), None);
         assert_eq!(Leftover::parse("1.0.0"), None);
+        let registry = RegistryId::from_url("https://example.com/v1");
+        let aside = old_registry_name("00ff00ff00ff00ff", &registry);
+        assert_eq!(
+            Leftover::parse_at_root(&aside),
+            Some(Leftover { version: None })
+        );
+        for foreign in [
+            ".old-notes",
+            ".old-config",
+            ".old-x-y",
+            ".old--host-0123456789ab",
+        ] {
+            assert_eq!(Leftover::parse_at_root(foreign), None, "{foreign}");
+        }
     }
 
     #[test]

@@ -15,11 +15,14 @@
 //!   verifies again before evicting: a writer may have replaced the entry in between
 //!   (shared locks cannot be upgraded atomically), and a good entry is never evicted.
 //! - The temporary and displaced directories of a version (`.tmp-*-{version}`,
-//!   `.old-*-{version}`) are removed only under that version's exclusive lock, taken with
-//!   `try_lock` by sweeps. A writer holds its lock from before it creates its temporary
-//!   directory until after it removed the directory it displaced, so a sweep never
-//!   removes a live writer's files; a killed writer's lock is released by the kernel, so
-//!   its leftovers are swept later.
+//!   `.old-*-{version}`) are removed (or, for the complete new entry of a write killed
+//!   between its two renames, renamed into place) only under that version's exclusive
+//!   lock, taken with `try_lock` by sweeps. A writer holds its lock from before it
+//!   creates its temporary directory until after it removed the directory it displaced,
+//!   so a sweep never removes a live writer's files; a killed writer's lock is released
+//!   by the kernel, so its leftovers are swept later.
+//! - A lock file is never removed, but something else planted in its place (a symlink, a
+//!   directory, a socket) is, so tampering cannot lock an entry out.
 //! - Clearing a registry or the whole cache takes no entry locks: it renames the registry
 //!   directory aside in one step and removes it afterwards. Readers see whole entries or
 //!   none; a writer racing with a clear may fail with an I/O error.
@@ -36,7 +39,7 @@ use std::io;
 
 use camino::Utf8Path;
 
-use crate::untrusted::{is_symlink_refusal, open_lock_file};
+use crate::untrusted::{FileKind, Found, is_symlink_refusal, look, open_lock_file};
 
 /// A held lock on one entry; released when dropped.
 #[derive(Debug)]
@@ -84,16 +87,36 @@ impl EntryLock {
     }
 }
 
-/// Opens the lock file; a symlink planted in its place is removed (only the link: it is
-/// never followed) and the lock file created anew.
+/// Opens the lock file. Anything else planted in its place — a symlink (removed, never
+/// followed), a directory or a socket — is removed and the lock file created anew, so
+/// that tampering cannot lock an entry out for good.
+///
+/// Only what is still not a regular file is removed: another process healing the same
+/// path may already have created the real lock file, and removing that one would let two
+/// processes lock two different files. A failed removal is not reported: the second open
+/// says whether the path was healed.
 fn open_healing(path: &Utf8Path, create: bool) -> io::Result<File> {
-    match open_lock_file(path, create) {
-        Err(error) if is_symlink_refusal(&error) => {
-            std::fs::remove_file(path)?;
-            open_lock_file(path, create)
+    let error = match open_lock_file(path, create) {
+        Ok(file) => return Ok(file),
+        Err(error) => error,
+    };
+    match look(path)? {
+        // `remove_dir_all` refuses a path that is no longer a directory.
+        Found::Kind(FileKind::Directory) => {
+            let _ = std::fs::remove_dir_all(path);
         }
-        other => other,
+        Found::Kind(FileKind::Symlink | FileKind::Special) => {
+            let _ = std::fs::remove_file(path);
+        }
+        // A regular file (or nothing) now: a link was healed by someone else since the
+        // open failed, or the failure was not about what is there.
+        Found::Nothing | Found::Kind(FileKind::File) => {
+            if !is_symlink_refusal(&error) {
+                return Err(error);
+            }
+        }
     }
+    open_lock_file(path, create)
 }
 
 #[cfg(test)]
@@ -139,6 +162,19 @@ mod tests {
         let lock = EntryLock::exclusive(&path).expect("lock");
         assert!(path.symlink_metadata().expect("lock file").is_file());
         assert_eq!(std::fs::read(&outside).expect("outside"), b"keep");
+        drop(lock);
+        std::fs::remove_dir_all(&dir).expect("clean up");
+    }
+
+    #[test]
+    fn a_planted_directory_is_replaced() {
+        let dir = scratch("directory");
+        let path = dir.join(".lock-1.0.0");
+        std::fs::create_dir(&path).expect("plant");
+        std::fs::write(path.join("junk"), b"junk").expect("write");
+        let lock = EntryLock::exclusive(&path).expect("lock");
+        assert!(path.symlink_metadata().expect("lock file").is_file());
+        assert!(EntryLock::try_exclusive(&path).expect("try").is_none());
         drop(lock);
         std::fs::remove_dir_all(&dir).expect("clean up");
     }

@@ -3,11 +3,14 @@
 
 use std::time::Duration;
 
-use registry_cache::{Audit, CacheRead, NewEntry, Refresh, ttl};
+use registry_cache::{Audit, CacheRead, EntryKey, NewEntry, Refresh, ttl};
 use registry_types::Policy;
 use registry_verify::compute_digest;
 
-use crate::support::{Rng, Scratch, Signer, child_role, key, now, pack, save_key, spawn_role};
+use crate::support::{
+    Rng, Scratch, Signer, child_role, expect_fresh, key, now, pack, save_key, spawn_role,
+    store_signed,
+};
 
 const ROLE: &str = "crash-writer";
 const TEST: &str = "crash::writer_child";
@@ -148,4 +151,125 @@ fn a_writer_killed_at_random_points_leaves_only_whole_entries() {
     eprintln!(
         "crash test: {entries_seen} entries read, {leftovers_seen} leftovers found after kills"
     );
+}
+
+/// Copies the files of an entry directory into a new directory `to`.
+fn copy_entry(from: &camino::Utf8Path, to: &camino::Utf8Path) {
+    std::fs::create_dir(to).expect("create");
+    for file in std::fs::read_dir(from).expect("list") {
+        let file = file.expect("entry");
+        std::fs::copy(
+            file.path(),
+            to.join(file.file_name().to_str().expect("UTF-8")),
+        )
+        .expect("copy");
+    }
+}
+
+/// The state a writer killed between displacing the old entry and renaming the new one
+/// into place leaves: `.old-*` (the old entry), `.tmp-*` (the new one), no entry.
+fn killed_between_displace_and_rename(scratch: &Scratch, signer: &Signer, k: &EntryKey) {
+    let other = Scratch::new(&format!("{}-new", scratch.dir.file_name().expect("name")));
+    store_signed(&scratch.cache, signer, k, "old");
+    store_signed(&other.cache, signer, k, "new");
+    let dir = scratch.entry_dir(k);
+    let name_dir = dir.parent().expect("name dir");
+    copy_entry(
+        &other.entry_dir(k),
+        &name_dir.join(".tmp-00ff00ff00ff00ff-1.0.0"),
+    );
+    std::fs::rename(&dir, name_dir.join(".old-0123456789abcdef-1.0.0")).expect("displace");
+}
+
+#[test]
+fn a_write_killed_between_displacing_and_renaming_leaves_the_new_entry() {
+    let signer = Signer::new();
+    let options = signer.options();
+    let k = key("displaced", "1.0.0");
+
+    // Read first: the new entry is put in place.
+    let scratch = Scratch::new("displaced-read");
+    killed_between_displace_and_rename(&scratch, &signer, &k);
+    assert_eq!(
+        expect_fresh(&scratch.cache, &k, &options),
+        pack("displaced", "1.0.0", "new")
+    );
+    scratch.cache.sweep().expect("sweep");
+    assert_eq!(leftovers_of(&scratch, &k), 0);
+
+    // Sweep (and so verify_all) first: the new entry is put in place, not swept away.
+    let scratch = Scratch::new("displaced-sweep");
+    killed_between_displace_and_rename(&scratch, &signer, &k);
+    let report = scratch
+        .cache
+        .verify_all(&Audit::Full(signer.options()))
+        .expect("verify all");
+    assert!(report.is_clean(), "{report:?}");
+    assert_eq!(report.entries.len(), 1, "{report:?}");
+    assert_eq!(leftovers_of(&scratch, &k), 0);
+    assert_eq!(
+        expect_fresh(&scratch.cache, &k, &options),
+        pack("displaced", "1.0.0", "new")
+    );
+}
+
+#[test]
+fn an_unfinished_or_superseded_temporary_directory_never_becomes_the_entry() {
+    let signer = Signer::new();
+    let options = signer.options();
+    let k = key("unfinished", "1.0.0");
+
+    // Killed while filling, with no entry before: still no entry.
+    let scratch = Scratch::new("unfinished");
+    store_signed(&scratch.cache, &signer, &k, "x");
+    let dir = scratch.entry_dir(&k);
+    let temp = dir
+        .parent()
+        .expect("name dir")
+        .join(".tmp-00ff00ff00ff00ff-1.0.0");
+    std::fs::create_dir(&temp).expect("create");
+    std::fs::copy(dir.join("pack.yaml"), temp.join("pack.yaml")).expect("copy");
+    std::fs::write(temp.join("metadata.json"), b"{\"format\": 1,").expect("write");
+    std::fs::remove_dir_all(&dir).expect("remove");
+    assert!(matches!(
+        scratch.cache.read(&k, &options).expect("read"),
+        CacheRead::Miss
+    ));
+    scratch.cache.sweep().expect("sweep");
+    assert_eq!(leftovers_of(&scratch, &k), 0);
+
+    // Killed after filling but before displacing, then evicted: stays evicted.
+    let scratch = Scratch::new("superseded");
+    store_signed(&scratch.cache, &signer, &k, "x");
+    let dir = scratch.entry_dir(&k);
+    copy_entry(
+        &dir,
+        &dir.parent()
+            .expect("name dir")
+            .join(".tmp-00ff00ff00ff00ff-1.0.0"),
+    );
+    assert!(scratch.cache.evict(k.location()).expect("evict"));
+    assert!(matches!(
+        scratch.cache.read(&k, &options).expect("read"),
+        CacheRead::Miss
+    ));
+    assert_eq!(scratch.cache.sweep().expect("sweep"), 0);
+    assert!(matches!(
+        scratch.cache.read(&k, &options).expect("read"),
+        CacheRead::Miss
+    ));
+}
+
+fn leftovers_of(scratch: &Scratch, k: &EntryKey) -> usize {
+    let dir = scratch.entry_dir(k);
+    std::fs::read_dir(dir.parent().expect("name dir")).map_or(0, |entries| {
+        entries
+            .filter_map(Result::ok)
+            .filter(|entry| {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                name.starts_with(".tmp-") || name.starts_with(".old-")
+            })
+            .count()
+    })
 }

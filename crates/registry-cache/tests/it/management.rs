@@ -301,3 +301,39 @@ fn the_root_comes_from_configuration_then_environment_then_home() {
     let explicit = PackCache::new("/explicit");
     assert_eq!(explicit.root(), "/explicit");
 }
+
+#[test]
+fn sweeps_and_clears_leave_foreign_dot_old_files_at_the_root_alone() {
+    let scratch = Scratch::new("foreign-old");
+    let k = key("p", "1.0.0");
+    store_open(&scratch.cache, &k, "x");
+    let root = scratch.root();
+    // Files the cache did not create, whose names merely start with `.old-`.
+    let foreign_file = root.join(".old-notes");
+    std::fs::write(&foreign_file, b"mine").expect("write");
+    let foreign_dir = root.join(".old-config");
+    std::fs::create_dir(&foreign_dir).expect("mkdir");
+    std::fs::write(foreign_dir.join("settings"), b"mine").expect("write");
+    // A registry directory an interrupted clear moved aside: the cache's own leftover.
+    let registry = k.location().registry().as_str();
+    let aside = root.join(format!(".old-00ff00ff00ff00ff-{registry}"));
+    std::fs::create_dir(&aside).expect("mkdir");
+
+    assert_eq!(scratch.cache.sweep().expect("sweep"), 1);
+    assert!(!aside.exists(), "the cache's leftover is swept");
+    std::fs::create_dir(&aside).expect("mkdir");
+    let report = scratch
+        .cache
+        .verify_all(&Audit::WithoutSignerCheck)
+        .expect("verify all");
+    assert_eq!(report.swept, 1);
+    scratch.cache.clear_all().expect("clear all");
+    assert!(
+        foreign_file.is_file(),
+        "sweep or clear removed {foreign_file}"
+    );
+    assert!(
+        foreign_dir.join("settings").is_file(),
+        "sweep or clear removed {foreign_dir}"
+    );
+}

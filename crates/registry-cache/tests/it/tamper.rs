@@ -461,3 +461,31 @@ fn a_good_entry_reads_back_its_exact_bytes_with_its_signature_status() {
     assert_eq!(entry.meta().key_id.as_ref(), Some(signer.key.key_id()));
     assert!(entry.envelope().is_some());
 }
+
+#[test]
+fn something_planted_in_place_of_a_lock_file_does_not_lock_the_entry_out() {
+    let scratch = Scratch::new("planted-lock");
+    let signer = Signer::new();
+    let k = key("locked-out", "1.0.0");
+    store_signed(&scratch.cache, &signer, &k, "x");
+    let name_dir = scratch.entry_dir(&k).parent().expect("name dir").to_owned();
+    let lock_path = name_dir.join(".lock-1.0.0");
+    std::fs::remove_file(&lock_path).expect("remove lock file");
+    std::fs::create_dir(&lock_path).expect("plant a directory");
+    std::fs::write(lock_path.join("junk"), b"junk").expect("write");
+
+    assert_eq!(
+        expect_fresh(&scratch.cache, &k, &signer.options()),
+        pack("locked-out", "1.0.0", "x")
+    );
+    assert!(lock_path.symlink_metadata().expect("lock file").is_file());
+
+    // The same for a writer.
+    std::fs::remove_file(&lock_path).expect("remove lock file");
+    std::fs::create_dir(&lock_path).expect("plant a directory");
+    store_signed(&scratch.cache, &signer, &k, "y");
+    assert_eq!(
+        expect_fresh(&scratch.cache, &k, &signer.options()),
+        pack("locked-out", "1.0.0", "y")
+    );
+}
