@@ -160,24 +160,33 @@ pub(crate) fn gzip_bomb() -> Bytes {
     .clone()
 }
 
-/// Whether an `Accept-Encoding` value accepts gzip (`gzip`, `x-gzip` or `*`, with a
-/// non-zero q-value).
+/// Whether an `Accept-Encoding` value accepts gzip (RFC 9110 §12.5.3): `gzip` or `x-gzip`
+/// with a non-zero q-value, or else `*` with one. A coding named explicitly overrides `*`,
+/// so `gzip;q=0, *` refuses gzip; a malformed q-value counts as zero.
 pub(crate) fn accepts_gzip(accept_encoding: &str) -> bool {
-    accept_encoding.split(',').any(|item| {
+    let mut gzip: Option<bool> = None;
+    let mut any: Option<bool> = None;
+    for item in accept_encoding.split(',') {
         let mut parts = item.split(';');
         let coding = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-        if !matches!(coding.as_str(), "gzip" | "x-gzip" | "*") {
-            return false;
-        }
-        !parts.any(|param| {
+        let slot = match coding.as_str() {
+            "gzip" | "x-gzip" => &mut gzip,
+            "*" => &mut any,
+            _ => continue,
+        };
+        let mut acceptable = true;
+        for param in parts {
             let param = param.trim();
-            param
+            if let Some(q) = param
                 .strip_prefix("q=")
                 .or_else(|| param.strip_prefix("Q="))
-                .and_then(|q| q.trim().parse::<f32>().ok())
-                .is_some_and(|q| q <= 0.0)
-        })
-    })
+            {
+                acceptable = q.trim().parse::<f32>().is_ok_and(|q| q > 0.0);
+            }
+        }
+        *slot = Some(slot.unwrap_or(false) || acceptable);
+    }
+    gzip.or(any).unwrap_or(false)
 }
 
 /// The `Content-Digest` value (RFC 9530) for `data`: `sha-256=:<base64>:`.
@@ -210,6 +219,12 @@ mod tests {
         assert!(accepts_gzip("br, GZIP;q=0.5"));
         assert!(accepts_gzip("*"));
         assert!(!accepts_gzip("gzip;q=0"));
+        assert!(!accepts_gzip("gzip;q=0, *"));
+        assert!(!accepts_gzip("*;q=0.5, x-gzip;q=0.000"));
+        assert!(!accepts_gzip("gzip;q=nan"));
+        assert!(!accepts_gzip("*;q=0"));
+        assert!(accepts_gzip("*;q=0, gzip"));
+        assert!(accepts_gzip("identity;q=0, *"));
         assert!(!accepts_gzip("identity, br"));
         assert!(!accepts_gzip(""));
     }

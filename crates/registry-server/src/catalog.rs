@@ -11,12 +11,12 @@ use registry_canon::CanonicalPack;
 use registry_types::{Digest, Namespace, PackName, Policy, Timestamp, Version};
 use registry_verify::{PackPayloadType, PrivateKey};
 use serde::Deserialize;
-use snafu::{IntoError, ResultExt};
+use snafu::{IntoError, ResultExt, ensure};
 
 use crate::error::{
     CanonicalizeSnafu, DuplicatePackSnafu, Error, IdentityMismatchSnafu, InvalidFolderNameSnafu,
-    NoPacksFolderSnafu, ParseMetaSnafu, ReadFolderSnafu, ReadMetaSnafu, ReadPackSnafu, Result,
-    SignPackSnafu,
+    InvalidLicenseSnafu, NoPacksFolderSnafu, ParseMetaSnafu, ReadFolderSnafu, ReadMetaSnafu,
+    ReadPackSnafu, Result, SignPackSnafu,
 };
 use crate::signature::PackSignature;
 
@@ -295,7 +295,18 @@ impl Loader<'_> {
         let canonical = registry_canon::canonicalize_pack_bytes(&body, Default::default())
             .context(CanonicalizeSnafu { path: &path })?;
         check_identity(&path, &canonical, name.as_str(), version.as_str())?;
-        let meta = read_meta(&dir.join("meta.json"))?;
+        let meta_path = dir.join("meta.json");
+        let meta = read_meta(&meta_path)?;
+        if let Some(license) = &meta.license {
+            // Served as `X-Pack-License`: a value that cannot be a header would be dropped.
+            ensure!(
+                http::HeaderValue::from_str(license).is_ok(),
+                InvalidLicenseSnafu {
+                    path: &meta_path,
+                    license: license.as_str(),
+                }
+            );
+        }
         let policy = meta.policy.unwrap_or(Policy::Commercial);
         let envelope = registry_verify::sign_pack(&body, &[self.key], PackPayloadType::Jcs)
             .context(SignPackSnafu { path: &path })?;

@@ -1,5 +1,6 @@
 //! How a server is set up: the folder, the address, keys, TLS, tokens, OIDC and faults.
 
+use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -14,8 +15,7 @@ use crate::oidc::OidcConfig;
 pub const DEFAULT_SIGNATURE_HEADER_MAX: usize = 8 * 1024;
 
 /// Everything [`crate::start`] needs. Build it with [`ServerConfig::new`] and change the
-/// fields that matter for the test.
-#[derive(Debug)]
+/// fields that matter for the test. `Debug` shows how many tokens there are, never them.
 pub struct ServerConfig {
     /// The folder of packs (layout in the crate docs).
     pub packs_dir: PathBuf,
@@ -53,6 +53,37 @@ pub struct ServerConfig {
     pub keys_max_age: Duration,
 }
 
+impl fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("packs_dir", &self.packs_dir)
+            .field("addr", &self.addr)
+            .field("signing_key", &self.signing_key)
+            .field("root_key", &self.root_key)
+            .field("manifest_version", &self.manifest_version)
+            .field("manifest_ttl", &self.manifest_ttl)
+            .field("tls", &self.tls)
+            .field("tokens", &Redacted(self.tokens.len()))
+            .field("unlicensed_tokens", &Redacted(self.unlicensed_tokens.len()))
+            .field("oidc", &self.oidc)
+            .field("faults", &self.faults)
+            .field("signature_header_max", &self.signature_header_max)
+            .field("sidecar_advertisement", &self.sidecar_advertisement)
+            .field("pack_max_age", &self.pack_max_age)
+            .field("keys_max_age", &self.keys_max_age)
+            .finish()
+    }
+}
+
+/// Stands for `n` secrets in `Debug` output.
+struct Redacted(usize);
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} redacted>", self.0)
+    }
+}
+
 impl ServerConfig {
     /// A plain-HTTP server on `127.0.0.1:0` for `packs_dir`, with generated keys, manifest
     /// version 1, no tokens, no OIDC and no faults.
@@ -82,8 +113,9 @@ impl ServerConfig {
     }
 }
 
-/// Plain HTTP or HTTPS, and where the certificate comes from.
-#[derive(Clone, Debug, Default)]
+/// Plain HTTP or HTTPS, and where the certificate comes from. `Debug` never shows the
+/// private key.
+#[derive(Clone, Default)]
 pub enum TlsMode {
     /// Plain HTTP (h2c by prior knowledge is accepted too).
     #[default]
@@ -98,6 +130,20 @@ pub enum TlsMode {
         /// The private key (PKCS#8, PKCS#1 or SEC1 PEM).
         key_pem: String,
     },
+}
+
+impl fmt::Debug for TlsMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TlsMode::Plain => f.write_str("Plain"),
+            TlsMode::SelfSigned => f.write_str("SelfSigned"),
+            TlsMode::Pem { cert_chain_pem, .. } => f
+                .debug_struct("Pem")
+                .field("cert_chain_pem", cert_chain_pem)
+                .field("key_pem", &Redacted(1))
+                .finish(),
+        }
+    }
 }
 
 /// When a pack response carries `X-Pack-Signature-Endpoint`, the path of its sidecar.

@@ -88,6 +88,16 @@ pub enum Error {
         source: serde_json::Error,
     },
 
+    /// A `meta.json` names a licence that cannot be sent as an `X-Pack-License` header
+    /// (a control character such as a line break).
+    #[snafu(display("{} has license {license:?}, which is not a valid header value", path.display()))]
+    InvalidLicense {
+        /// The file.
+        path: PathBuf,
+        /// The licence as written.
+        license: String,
+    },
+
     /// A `meta.json` cannot be read.
     #[snafu(display("cannot read {}", path.display()))]
     ReadMeta {

@@ -60,7 +60,8 @@
 //! Bearer <token>` with a configured token or one the OIDC exchange issued (401
 //! `authentication_required` without one, 401 `invalid_token` for an unknown or expired
 //! one, 403 `pack_not_licensed` for an unlicensed one). Open packs, listings and `/keys`
-//! never need a token.
+//! never need a token. The server keeps only SHA-256 hashes of tokens, compares them in
+//! constant time, and never shows a token (or a TLS key) in `Debug` output.
 //!
 //! # Faults
 //!
@@ -118,6 +119,7 @@
 //! # }
 //! ```
 
+mod bearer;
 mod body;
 mod catalog;
 mod config;
@@ -150,7 +152,10 @@ pub use crate::oidc::{
 pub use crate::pack_reply::{
     OVERSIZED_BODY_BYTES, OVERSIZED_SIGNATURE_HEADER_BYTES, TAMPER_SUFFIX,
 };
-pub use crate::record::{MAX_RECORDED_REQUESTS, RecordedRequest, ServerStats};
+pub use crate::record::{
+    MAX_COUNTED_PATH_BYTES, MAX_COUNTED_PATHS, MAX_RECORDED_BYTES, MAX_RECORDED_REQUESTS,
+    RecordedRequest, ServerStats,
+};
 pub use crate::router::MAX_REQUEST_BODY_BYTES;
 pub use crate::server::{RunningServer, SHUTDOWN_GRACE, start};
 pub use crate::tls::SELF_SIGNED_NAMES;

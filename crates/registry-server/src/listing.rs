@@ -103,9 +103,9 @@ struct ListItem<'a> {
 pub(crate) fn list(shared: &Shared, namespace: Option<&Namespace>, query: Option<&str>) -> Reply {
     let limit = match query_param(query, "limit") {
         None => DEFAULT_PAGE_LIMIT,
-        Some(text) => match text.as_deref().map(str::parse::<usize>) {
-            Some(Ok(limit)) if limit > 0 => limit.min(MAX_PAGE_LIMIT),
-            _ => return reply::bad_request("limit must be an integer from 1 to 100"),
+        Some(text) => match text.as_deref().and_then(page_limit) {
+            Some(limit) => limit,
+            None => return reply::bad_request("limit must be an integer from 1 to 100"),
         },
     };
     let after = match query_param(query, "cursor") {
@@ -139,6 +139,17 @@ pub(crate) fn list(shared: &Shared, namespace: Option<&Namespace>, query: Option
             has_more,
         },
     )
+}
+
+/// A `limit` value: a positive decimal integer, lowered to [`MAX_PAGE_LIMIT`] however many
+/// digits it has.
+fn page_limit(text: &str) -> Option<usize> {
+    if text.is_empty() || !text.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    // All digits: a parse can fail only by overflowing, which is "larger than the maximum".
+    let limit = text.parse::<usize>().unwrap_or(usize::MAX);
+    (limit > 0).then(|| limit.min(MAX_PAGE_LIMIT))
 }
 
 fn decode_cursor(cursor: &str) -> Option<PackName> {

@@ -1,6 +1,7 @@
 //! The OIDC token exchange (PROTOCOL §7): ID tokens from a configured issuer in, access tokens out.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 use snafu::ResultExt;
 
+use crate::bearer::{TokenHash, bearer_token};
 use crate::error::{GenerateKeySnafu, Result};
 use crate::id_token::{self, IdTokenClaims};
 use crate::reply::{self, Reply};
@@ -30,8 +32,8 @@ pub const GITHUB_TOKEN_PATH: &str = "/_github/oidc/token";
 /// The OIDC exchange: which ID tokens are accepted, and what access tokens are issued.
 ///
 /// Cloning shares the issuer key, so a test can keep a copy to mint tokens while the server
-/// holds the other.
-#[derive(Clone, Debug)]
+/// holds the other. `Debug` never shows [`Self::github_request_token`].
+#[derive(Clone)]
 pub struct OidcConfig {
     /// The issuer's key: ID tokens must be signed by it (EdDSA for Ed25519, ES256 for P-256).
     pub issuer_key: Arc<PrivateKey>,
@@ -50,6 +52,23 @@ pub struct OidcConfig {
     /// (see [`crate::RunningServer::github_token_request_url`]): `GET` with this bearer token
     /// and `&audience=…` answers `{"value": <ID token>}`.
     pub github_request_token: Option<String>,
+}
+
+impl fmt::Debug for OidcConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OidcConfig")
+            .field("issuer_key", &self.issuer_key)
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("access_token_ttl", &self.access_token_ttl)
+            .field("allowed_scopes", &self.allowed_scopes)
+            .field("denied_subjects", &self.denied_subjects)
+            .field(
+                "github_request_token",
+                &self.github_request_token.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 impl OidcConfig {
@@ -112,10 +131,11 @@ pub(crate) fn unix_now() -> i64 {
         })
 }
 
-/// Access tokens issued by the exchange, with their expiry (Unix seconds).
+/// Access tokens issued by the exchange, with their expiry (Unix seconds). Only their
+/// hashes are kept, so a lookup's timing says nothing about the token looked up.
 #[derive(Debug, Default)]
 pub(crate) struct AccessTokens {
-    issued: Mutex<HashMap<String, i64>>,
+    issued: Mutex<HashMap<TokenHash, i64>>,
 }
 
 impl AccessTokens {
@@ -128,14 +148,14 @@ impl AccessTokens {
         let mut issued = self.lock();
         let token = format!("oidc-{}-{}", HEXLOWER.encode(&raw), issued.len());
         let ttl = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 2);
-        issued.insert(token.clone(), unix_now().saturating_add(ttl));
+        issued.insert(TokenHash::of(&token), unix_now().saturating_add(ttl));
         token
     }
 
     /// Whether `token` was issued and has not expired.
     pub(crate) fn is_valid(&self, token: &str) -> bool {
         self.lock()
-            .get(token)
+            .get(&TokenHash::of(token))
             .is_some_and(|expires_at| *expires_at > unix_now())
     }
 
@@ -144,7 +164,7 @@ impl AccessTokens {
         self.lock().clear();
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TokenHash, i64>> {
         // Nothing panics while the lock is held; a poisoned map is still a valid map.
         self.issued
             .lock()
@@ -233,8 +253,8 @@ pub(crate) fn github_id_token(
     let Some(expected) = &config.github_request_token else {
         return reply::not_found("the GitHub ID-token endpoint");
     };
-    let presented = authorization.and_then(|value| value.strip_prefix("Bearer "));
-    if presented != Some(expected.as_str()) {
+    let presented = authorization.and_then(bearer_token);
+    if !presented.is_some_and(|token| TokenHash::of(token).matches(&TokenHash::of(expected))) {
         return reply::unauthorized("invalid_token", "a valid request token is required");
     }
     let audience = audience.unwrap_or_else(|| origin.to_owned());

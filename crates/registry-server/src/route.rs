@@ -86,8 +86,12 @@ pub(crate) fn percent_decode(text: &str) -> Option<String> {
     let mut index = 0;
     while index < bytes.len() {
         if bytes[index] == b'%' {
-            let hex = text.get(index + 1..index + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
+            // Two hex digits exactly: `from_str_radix` alone would also take a sign (`%+1`).
+            let hex = bytes.get(index + 1..index + 3)?;
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
+            out.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
             index += 3;
         } else {
             out.push(bytes[index]);
@@ -161,5 +165,10 @@ mod tests {
         );
         assert_eq!(query_param(Some("limit=2"), "cursor"), None);
         assert_eq!(query_param(Some("cursor=%g"), "cursor"), Some(None));
+        assert_eq!(percent_decode("%+1"), None);
+        assert_eq!(percent_decode("%-0"), None);
+        assert_eq!(percent_decode("%4"), None);
+        assert_eq!(percent_decode("%4a%4A"), Some("JJ".into()));
+        assert_eq!(parse("/v1/packs/x/%+1.0.0"), Err(RouteError::Unknown));
     }
 }

@@ -9,6 +9,7 @@ use http::{Method, Request, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::{Body, Incoming};
 
+use crate::bearer::{TokenHash, bearer_token};
 use crate::body::ResponseBody;
 use crate::catalog::{Catalog, PackEntry};
 use crate::config::SidecarAdvertisement;
@@ -36,11 +37,12 @@ pub(crate) struct Shared {
     pub(crate) origin: String,
 }
 
-/// The parts of the configuration that handlers read.
+/// The parts of the configuration that handlers read. Tokens are kept only as hashes, so
+/// that they are compared in constant time and never shown by `Debug`.
 #[derive(Debug)]
 pub(crate) struct Settings {
-    pub(crate) tokens: Vec<String>,
-    pub(crate) unlicensed_tokens: Vec<String>,
+    pub(crate) tokens: Vec<TokenHash>,
+    pub(crate) unlicensed_tokens: Vec<TokenHash>,
     pub(crate) requires_auth: bool,
     pub(crate) oidc: Option<OidcConfig>,
     pub(crate) signature_header_max: usize,
@@ -175,29 +177,24 @@ pub(crate) fn authorize<B>(
     }
     let settings = &shared.settings;
     if settings.requires_auth {
-        let token = authorization(request).and_then(|value| {
-            let (scheme, token) = value.split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-        });
-        let Some(token) = token else {
+        let Some(token) = authorization(request).and_then(bearer_token) else {
             return Some(reply::unauthorized(
                 "authentication_required",
                 format!("pack '{}' requires authentication", entry.name),
             ));
         };
-        if settings
-            .unlicensed_tokens
-            .iter()
-            .any(|known| known == token)
-        {
+        if TokenHash::is_any_of(token, &settings.unlicensed_tokens) {
             return Some(reply::error(
                 StatusCode::FORBIDDEN,
                 "pack_not_licensed",
                 format!("this token holds no licence for pack '{}'", entry.name),
             ));
         }
-        let known = settings.tokens.iter().any(|known| known == token)
-            || shared.access_tokens.is_valid(token);
+        // Both checks run every time, so that timing does not tell which kind of token
+        // was guessed.
+        let configured = TokenHash::is_any_of(token, &settings.tokens);
+        let issued = shared.access_tokens.is_valid(token);
+        let known = configured | issued;
         if !known {
             return Some(reply::unauthorized(
                 "invalid_token",
@@ -216,10 +213,11 @@ pub(crate) fn authorize<B>(
 }
 
 /// Turns a GET answer into the HEAD answer: same headers, no body, and the length the body
-/// would have had.
+/// would have had (except on a 304, which has no body to measure, as for GET).
 fn strip_body(response: &mut Reply) {
     let length = hyper::body::Body::size_hint(response.body()).exact();
     if let Some(length) = length
+        && response.status() != StatusCode::NOT_MODIFIED
         && !response.headers().contains_key(CONTENT_LENGTH)
     {
         response

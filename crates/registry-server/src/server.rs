@@ -19,6 +19,7 @@ use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 
+use crate::bearer::TokenHash;
 use crate::catalog::{Catalog, StartupProblem};
 use crate::config::ServerConfig;
 use crate::error::{BindSnafu, GenerateKeySnafu, Result, SignManifestSnafu};
@@ -83,8 +84,16 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
         access_tokens: AccessTokens::default(),
         settings: Settings {
             requires_auth,
-            tokens: config.tokens,
-            unlicensed_tokens: config.unlicensed_tokens,
+            tokens: config
+                .tokens
+                .iter()
+                .map(|token| TokenHash::of(token))
+                .collect(),
+            unlicensed_tokens: config
+                .unlicensed_tokens
+                .iter()
+                .map(|token| TokenHash::of(token))
+                .collect(),
             oidc: config.oidc,
             signature_header_max: config.signature_header_max,
             sidecar_advertisement: config.sidecar_advertisement,

@@ -28,11 +28,14 @@ pub(crate) fn run(args: &ServeArgs) -> Result<()> {
         .build()
         .context(StartRuntimeSnafu)?;
     runtime.block_on(async {
+        // Listen for the signals before anyone learns the URL: a client that stops the
+        // server as soon as it has read it must not kill the process instead.
+        let mut signals = StopSignals::listen().context(WaitForSignalSnafu)?;
         let server = registry_server::start(config)
             .await
             .context(ServeSnafu { dir: &args.dir })?;
         announce(&server, args, generated)?;
-        let waited = interrupted().await;
+        let waited = signals.recv().await;
         server.shutdown().await;
         waited.context(WaitForSignalSnafu)
     })
@@ -57,16 +60,18 @@ fn read_text(path: &Path) -> Result<String> {
     Ok(String::from_utf8_lossy(&read_input(path)?).into_owned())
 }
 
-/// Prints the URL and root key id, writes the CA if asked, and reports skipped packs.
+/// Writes the CA if asked, prints the URL and root key id, and reports skipped packs.
+///
+/// The CA is written first, so that a client that reads the URL finds the whole CA file.
 fn announce(server: &RunningServer, args: &ServeArgs, generated: [bool; 2]) -> Result<()> {
+    if let (Some(path), Some(ca)) = (&args.ca_out, server.ca_cert_pem()) {
+        write_new_file(path, ca.as_bytes(), false)?;
+    }
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening on {}", server.base_url()).context(WriteOutputSnafu)?;
         writeln!(out, "root key id: {}", server.root_key_id()).context(WriteOutputSnafu)?;
         out.flush().context(WriteOutputSnafu)?;
-    }
-    if let (Some(path), Some(ca)) = (&args.ca_out, server.ca_cert_pem()) {
-        write_new_file(path, ca.as_bytes(), false)?;
     }
     match generated {
         [true, true] => eprintln!("assay-pack: signing and root keys generated for this run"),
@@ -86,19 +91,44 @@ fn announce(server: &RunningServer, args: &ServeArgs, generated: [bool; 2]) -> R
     Ok(())
 }
 
-/// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-async fn interrupted() -> std::io::Result<()> {
+/// SIGINT (Ctrl-C) and, on Unix, SIGTERM, listened for from the moment they are created
+/// (the default action, ending the process, no longer applies).
+struct StopSignals {
     #[cfg(unix)]
-    {
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            result = tokio::signal::ctrl_c() => result,
-            _ = terminate.recv() => Ok(()),
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    /// Starts listening.
+    fn listen() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(StopSignals {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(StopSignals {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c().await
+
+    /// Resolves on the first signal.
+    async fn recv(&mut self) -> std::io::Result<()> {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => Ok(()),
+                _ = self.terminate.recv() => Ok(()),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c().await
+        }
     }
 }

@@ -164,3 +164,46 @@ fn serve_with_given_keys_prints_that_root_and_reports_a_bad_folder() {
         missing.stderr
     );
 }
+
+/// A client that acts the moment it reads `listening on …` finds the whole CA file, and
+/// a SIGTERM sent right then stops the server gracefully instead of killing it. Run many
+/// times in a shell (its builtins react within microseconds), since both were races.
+#[test]
+fn the_announced_server_is_ready_for_a_client_that_acts_at_once() {
+    let dir = crate::cli::scratch("serve-ready");
+    let script = r#"
+        fifo="$DIR/stdout"; mkfifo "$fifo" || exit 1
+        for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+            ca="$DIR/ca-$i.pem"
+            "$BIN" serve testdata/registry --addr 127.0.0.1:0 --self-signed --ca-out "$ca" \
+                >"$fifo" 2>/dev/null &
+            pid=$!
+            exec 3<"$fifo"
+            read -r line <&3
+            pem=""; [ -f "$ca" ] && pem=$(<"$ca")
+            kill -TERM "$pid"
+            wait "$pid"; code=$?
+            exec 3<&-
+            case "$line" in "listening on https://127.0.0.1:"*) ;; *) echo "run $i: first line $line";; esac
+            case "$pem" in *"END CERTIFICATE"*) ;; *) echo "run $i: CA file incomplete";; esac
+            [ "$code" -eq 0 ] || echo "run $i: exit status $code"
+        done
+        echo done
+    "#;
+    let output = Command::new("bash")
+        .args(["-c", script])
+        .env("BIN", env!("CARGO_BIN_EXE_assay-pack"))
+        .env("DIR", &dir)
+        .current_dir(workspace())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run bash");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        stdout,
+        "done\n",
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}

@@ -113,3 +113,44 @@ async fn a_lapsed_licence_is_403_license_expired() {
     server.shutdown().await;
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn debug_output_never_shows_a_token_or_a_tls_key() {
+    let mut oidc = registry_server::OidcConfig::generate().unwrap();
+    oidc.github_request_token = Some("gh-request-secret".into());
+    let mut config = registry_server::ServerConfig::new(crate::support::registry_dir());
+    config.tokens = vec!["configured-secret".into()];
+    config.unlicensed_tokens = vec!["unlicensed-secret".into()];
+    config.oidc = Some(oidc);
+    let secrets = [
+        "configured-secret",
+        "unlicensed-secret",
+        "gh-request-secret",
+    ];
+    let shown = format!("{config:?}");
+    for secret in secrets {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(shown.contains("tokens: <1 redacted>"), "{shown}");
+    let pem = registry_server::TlsMode::Pem {
+        cert_chain_pem: "-----BEGIN CERTIFICATE-----".into(),
+        key_pem: "-----BEGIN PRIVATE KEY-----key-secret".into(),
+    };
+    assert!(!format!("{pem:?}").contains("key-secret"));
+
+    let server = registry_server::start(config).await.unwrap();
+    let bearer = "Bearer configured-secret";
+    assert_eq!(
+        raw(&server, "GET", PRO, &[("Authorization", bearer)])
+            .await
+            .status,
+        200
+    );
+    let shown = format!("{server:?} {:?}", server.requests());
+    for secret in secrets {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    // What the server received is still there for tests to read.
+    assert_eq!(server.requests()[0].authorization(), Some(bearer));
+    server.shutdown().await;
+}

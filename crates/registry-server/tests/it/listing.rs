@@ -89,6 +89,11 @@ async fn list_pages_follow_cursors_to_the_end() {
     );
     let clamped = raw(&server, "GET", "/v1/packs?limit=1000", &[]).await;
     assert_eq!(clamped.status, 200);
+    // A limit too large for any integer type is still just larger than the maximum.
+    let huge = format!("/v1/packs?limit={}", "9".repeat(400));
+    let huge = raw(&server, "GET", &huge, &[]).await;
+    assert_eq!(huge.status, 200, "{}", String::from_utf8_lossy(&huge.body));
+    assert_eq!(huge.json()["packs"].as_array().unwrap().len(), 4);
 
     let org = raw(&server, "GET", "/v1/orgs/acme/packs", &[]).await.json();
     assert_eq!(org["packs"][0]["name"], "acme-internal");
@@ -107,6 +112,8 @@ async fn bad_limits_and_cursors_are_400() {
         "limit=0",
         "limit=-1",
         "limit=x",
+        "limit=00",
+        "limit=1e3",
         "cursor=%21%21",
         "cursor=Tm9fTmFtZQ",
     ] {

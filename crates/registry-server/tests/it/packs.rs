@@ -151,6 +151,61 @@ async fn if_none_match_gives_304() {
 }
 
 #[tokio::test]
+async fn head_of_a_304_is_the_get_304_without_a_content_length() {
+    let server = start().await;
+    let etag = raw(&server, "GET", BASELINE, &[])
+        .await
+        .header("etag")
+        .unwrap()
+        .to_owned();
+    for if_none_match in [etag.as_str(), "*"] {
+        let get = raw(
+            &server,
+            "GET",
+            BASELINE,
+            &[("If-None-Match", if_none_match)],
+        )
+        .await;
+        let head = raw(
+            &server,
+            "HEAD",
+            BASELINE,
+            &[("If-None-Match", if_none_match)],
+        )
+        .await;
+        assert_eq!((get.status, head.status), (304, 304));
+        let names = |response: &crate::support::RawResponse| {
+            let mut names: Vec<String> = response
+                .headers
+                .iter()
+                .map(|(name, _)| name.to_ascii_lowercase())
+                .filter(|name| name != "date")
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names(&head), names(&get), "{if_none_match}");
+        // RFC 9110 §8.6: a 304 may only state the length of the 200 it stands for, never 0.
+        assert_eq!(head.header("content-length"), None, "{}", head.head);
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn gzip_refused_by_name_is_not_sent_for_a_wildcard() {
+    let server = start().await;
+    let file = pack_file("packs/eu-ai-act-baseline/1.0.0");
+    for accept in ["gzip;q=0, *", "*, gzip;q=0", "x-gzip;q=0, gzip;q=0, *;q=1"] {
+        let response = raw(&server, "GET", BASELINE, &[("Accept-Encoding", accept)]).await;
+        assert_eq!(response.header("content-encoding"), None, "{accept}");
+        assert_eq!(response.body, file, "{accept}");
+    }
+    let wildcard = raw(&server, "GET", BASELINE, &[("Accept-Encoding", "*")]).await;
+    assert_eq!(wildcard.header("content-encoding"), Some("gzip"));
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn gzip_when_asked_with_content_digest_of_the_decoded_body() {
     let server = start().await;
     let file = pack_file("packs/eu-ai-act-baseline/1.0.0");

@@ -8,6 +8,8 @@ use http_body_util::{BodyExt, Empty};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpStream;
 
+use registry_server::{MAX_COUNTED_PATH_BYTES, MAX_RECORDED_BYTES};
+
 use crate::support::{Client, fetch, is_h2, start, text};
 
 const BASELINE: &str = "/v1/packs/eu-ai-act-baseline/1.0.0";
@@ -115,4 +117,44 @@ async fn shutdown_closes_the_port_and_dropping_stops_the_server() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(closed);
+}
+
+#[tokio::test]
+async fn huge_requests_do_not_grow_the_request_log_or_the_path_counts_without_bound() {
+    let server = start().await;
+    let tcp = TcpStream::connect(server.local_addr()).await.unwrap();
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tcp))
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    // Each request carries about 300 KiB (hyper takes up to about 400 KiB of head, and
+    // URIs up to 64 KiB), all on distinct paths; together well over the log's budget.
+    let long = "a".repeat(60 * 1024);
+    let header = "h".repeat(240 * 1024);
+    let count = MAX_RECORDED_BYTES / (300 * 1024) + 16;
+    for index in 0..count {
+        let request = Request::get(format!("/v1/{index}-{long}"))
+            .header("host", "127.0.0.1")
+            .header("x-filler", header.as_str())
+            .body(Empty::<Bytes>::new())
+            .unwrap();
+        let response = sender.send_request(request).await.unwrap();
+        assert_eq!(response.status(), 404);
+        response.into_body().collect().await.unwrap();
+    }
+    let stats = server.stats();
+    assert_eq!(stats.requests, count as u64);
+    assert!(
+        stats
+            .paths
+            .keys()
+            .all(|path| path.len() <= MAX_COUNTED_PATH_BYTES)
+    );
+    let requests = server.requests();
+    let kept: usize = requests.iter().map(|request| request.size()).sum();
+    assert!(kept <= MAX_RECORDED_BYTES, "{kept} bytes kept");
+    assert!(requests.len() < count);
+    let last = requests.last().unwrap();
+    assert!(last.path().starts_with(&format!("/v1/{}-", count - 1)));
+    server.shutdown().await;
 }

@@ -93,3 +93,34 @@ async fn bad_meta_json_is_reported() {
     server.shutdown().await;
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn a_licence_that_cannot_be_a_header_is_reported_not_dropped() {
+    let dir = std::env::temp_dir().join(format!("registry-server-licence-{}", std::process::id()));
+    let pack = dir.join("packs/licensed/1.0.0");
+    std::fs::create_dir_all(&pack).unwrap();
+    std::fs::write(
+        pack.join("pack.yaml"),
+        "name: licensed\nversion: \"1.0.0\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        pack.join("meta.json"),
+        r#"{"license": "MIT\nX-Pack-Policy: open"}"#,
+    )
+    .unwrap();
+    let server = registry_server::start(ServerConfig::new(&dir))
+        .await
+        .unwrap();
+    assert_eq!(server.pack_count(), 0);
+    assert!(
+        matches!(
+            server.startup_report()[0].error,
+            Error::InvalidLicense { .. }
+        ),
+        "{:?}",
+        server.startup_report()
+    );
+    server.shutdown().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
