@@ -138,9 +138,16 @@ pub(crate) enum Error {
         source: Box<registry_cache::Error>,
     },
 
-    /// `cache verify` evicted entries (each was reported already).
-    #[snafu(display("{failed} of {total} cache entries failed verification and were evicted"))]
-    CacheEntriesFailed { failed: usize, total: usize },
+    /// `cache verify` evicted entries or could not check some (each was reported already).
+    #[snafu(display(
+        "{evicted} of {total} cache entries failed verification and were evicted, \
+         {unreadable} could not be checked"
+    ))]
+    CacheEntriesFailed {
+        evicted: usize,
+        unreadable: usize,
+        total: usize,
+    },
 
     /// The registry server could not start.
     #[snafu(display("cannot serve {}", dir.display()))]

@@ -76,6 +76,10 @@ pub enum AuditOutcome {
     /// The entry failed a check (an error for which [`Error::is_corrupt_entry`] holds)
     /// and has been evicted.
     Evicted(Error),
+    /// The entry could not be checked, or not evicted, because of a disk error (a lock
+    /// that cannot be taken, a directory that cannot be read or removed); it was left as
+    /// it is, and the other entries were still checked.
+    Failed(Error),
 }
 
 /// One entry checked by [`PackCache::verify_all`].
@@ -107,9 +111,19 @@ impl AuditReport {
             })
     }
 
-    /// Whether no entry failed.
+    /// The entries that could not be checked or evicted, with the disk errors.
+    pub fn failed(&self) -> impl Iterator<Item = (&EntryLocation, &Error)> {
+        self.entries
+            .iter()
+            .filter_map(|audited| match &audited.outcome {
+                AuditOutcome::Failed(error) => Some((&audited.location, error)),
+                _ => None,
+            })
+    }
+
+    /// Whether every entry was checked and none was evicted.
     pub fn is_clean(&self) -> bool {
-        self.evicted().next().is_none()
+        self.evicted().next().is_none() && self.failed().next().is_none()
     }
 }
 
@@ -158,46 +172,22 @@ impl PackCache {
     }
 
     /// Sweeps leftovers, then verifies every entry as `audit` says, evicting each one
-    /// that fails and reporting every entry with its outcome.
+    /// that fails and reporting every entry with its outcome. A disk error on one entry
+    /// is reported as [`AuditOutcome::Failed`] and the walk goes on.
     ///
     /// # Errors
     ///
-    /// Only errors of the disk: [`Error::ReadDirectory`], [`Error::LockEntry`],
-    /// [`Error::ReadEntryFile`], [`Error::RemoveEntry`], [`Error::EvictEntry`].
+    /// Only errors of the disk that stop the walk itself: [`Error::ReadDirectory`] or
+    /// [`Error::RemoveEntry`] while sweeping or listing.
     pub fn verify_all(&self, audit: &Audit<'_>) -> Result<AuditReport> {
         let swept = self.sweep()?;
         let mut entries = Vec::new();
         for (location, name_dir) in self.walk()?.entries {
-            let lock_path = name_dir.join(location.lock_file_name());
-            let dir = name_dir.join(location.version().as_str());
-            let first = {
-                let _shared =
-                    EntryLock::shared(&lock_path).context(LockEntrySnafu { path: &lock_path })?;
-                audit_one(&dir, &location, audit)?
-            };
-            let outcome = match first {
-                Inspection::Missing => continue,
-                Inspection::Sound(outcome) => outcome,
-                Inspection::Corrupt(_) => {
-                    let _exclusive = EntryLock::exclusive(&lock_path)
-                        .context(LockEntrySnafu { path: &lock_path })?;
-                    match audit_one(&dir, &location, audit)? {
-                        Inspection::Missing => continue,
-                        Inspection::Sound(outcome) => outcome,
-                        Inspection::Corrupt(reason) => {
-                            if let Err(source) =
-                                remove_entry_dir(&name_dir, location.version().as_str())
-                            {
-                                return Err(EvictEntrySnafu {
-                                    entry: Box::new(location.clone()),
-                                    reason: Box::new(reason),
-                                }
-                                .into_error(source));
-                            }
-                            AuditOutcome::Evicted(reason)
-                        }
-                    }
-                }
+            let outcome = match audit_entry(&name_dir, &location, audit) {
+                Ok(Some(outcome)) => outcome,
+                Ok(None) => continue,
+                // One unreadable entry does not hide the others.
+                Err(error) => AuditOutcome::Failed(error),
             };
             entries.push(AuditedEntry { location, outcome });
         }
@@ -402,6 +392,42 @@ fn children(dir: &Utf8Path) -> Result<Vec<(String, Utf8PathBuf, FileKind)>> {
         children.push((name.clone(), dir.join(name), kind));
     }
     Ok(children)
+}
+
+/// Audits one entry under its lock, evicting it when it fails; `None` when it is gone.
+fn audit_entry(
+    name_dir: &Utf8Path,
+    location: &EntryLocation,
+    audit: &Audit<'_>,
+) -> Result<Option<AuditOutcome>> {
+    let lock_path = name_dir.join(location.lock_file_name());
+    let dir = name_dir.join(location.version().as_str());
+    let first = {
+        let _shared = EntryLock::shared(&lock_path).context(LockEntrySnafu { path: &lock_path })?;
+        audit_one(&dir, location, audit)?
+    };
+    match first {
+        Inspection::Missing => return Ok(None),
+        Inspection::Sound(outcome) => return Ok(Some(outcome)),
+        Inspection::Corrupt(_) => {}
+    }
+    // Re-checked under the exclusive lock: a writer may have replaced the entry since.
+    let _exclusive =
+        EntryLock::exclusive(&lock_path).context(LockEntrySnafu { path: &lock_path })?;
+    match audit_one(&dir, location, audit)? {
+        Inspection::Missing => Ok(None),
+        Inspection::Sound(outcome) => Ok(Some(outcome)),
+        Inspection::Corrupt(reason) => {
+            match remove_entry_dir(name_dir, location.version().as_str()) {
+                Ok(_) => Ok(Some(AuditOutcome::Evicted(reason))),
+                Err(source) => Err(EvictEntrySnafu {
+                    entry: Box::new(location.clone()),
+                    reason: Box::new(reason),
+                }
+                .into_error(source)),
+            }
+        }
+    }
 }
 
 /// Verifies one entry as `audit` says.

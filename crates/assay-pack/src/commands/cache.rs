@@ -144,7 +144,7 @@ fn verify(cache: &PackCache, args: &CacheVerifyArgs) -> Result<()> {
         action: "verify",
         root: cache.root(),
     })?;
-    let failed = report.evicted().count();
+    let (evicted, unreadable) = (report.evicted().count(), report.failed().count());
     let unchecked = report
         .entries
         .iter()
@@ -162,9 +162,10 @@ fn verify(cache: &PackCache, args: &CacheVerifyArgs) -> Result<()> {
         );
     }
     snafu::ensure!(
-        failed == 0,
+        evicted == 0 && unreadable == 0,
         CacheEntriesFailedSnafu {
-            failed,
+            evicted,
+            unreadable,
             total: report.entries.len(),
         }
     );
@@ -194,6 +195,7 @@ fn outcome_parts(outcome: &AuditOutcome) -> (&'static str, String) {
             },
         ),
         AuditOutcome::Evicted(reason) => ("evicted", snafu::Report::from_error(reason).to_string()),
+        AuditOutcome::Failed(error) => ("error", snafu::Report::from_error(error).to_string()),
     }
 }
 
@@ -204,9 +206,11 @@ fn report_text(report: &AuditReport) -> String {
         text.push_str(&format!("{status:<9} {}: {detail}\n", entry.location));
     }
     text.push_str(&format!(
-        "{} entries checked, {} evicted, {} leftovers of interrupted writes removed\n",
+        "{} entries checked, {} evicted, {} not checked (disk errors), {} leftovers of \
+         interrupted writes removed\n",
         report.entries.len(),
         report.evicted().count(),
+        report.failed().count(),
         report.swept
     ));
     text
@@ -228,6 +232,7 @@ fn report_json(report: &AuditReport) -> serde_json::Value {
     serde_json::json!({
         "entries": entries,
         "evicted": report.evicted().count(),
+        "errors": report.failed().count(),
         "swept": report.swept,
     })
 }
