@@ -327,3 +327,69 @@ async fn keys_manifest_raw_with_its_max_age() {
         .verify_signature(signature, &server.root_public_key())
         .unwrap();
 }
+
+/// A folder with one open pack of about `bytes` bytes, `big-pack@1.0.0`.
+fn big_pack_folder(label: &str, bytes: usize) -> std::path::PathBuf {
+    let root =
+        std::env::temp_dir().join(format!("registry-http-big-{label}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let dir = root.join("packs/big-pack/1.0.0");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut text = String::from("name: big-pack\nversion: \"1.0.0\"\nrules:\n");
+    let mut rule = 0;
+    while text.len() < bytes {
+        text.push_str(&format!(
+            "  - id: rule-{rule:06}\n    description: check {rule} of a large pack\n"
+        ));
+        rule += 1;
+    }
+    std::fs::write(dir.join("pack.yaml"), text).unwrap();
+    std::fs::write(dir.join("meta.json"), r#"{"policy": "open"}"#).unwrap();
+    root
+}
+
+/// Large bodies are canonicalized on the blocking pool: the result, and the refusal of a
+/// wrong digest, are the same as for small ones, on either kind of runtime.
+async fn fetch_a_large_pack(label: &str) {
+    let root = big_pack_folder(label, 600 * 1024);
+    let server = registry_server::start(registry_server::ServerConfig::new(&root))
+        .await
+        .expect("server starts");
+    let client = client_for(&server);
+    let fetched = client
+        .fetch_pack(&name("big-pack"), &version("1.0.0"), None)
+        .await
+        .unwrap()
+        .expect("200");
+    assert!(fetched.body.len() > 600 * 1024);
+    let expected =
+        registry_canon::compute_canonical_digest(std::str::from_utf8(&fetched.body).unwrap())
+            .unwrap();
+    assert_eq!(fetched.computed_digest, expected);
+    assert_eq!(fetched.headers.digest, expected);
+
+    server.set_faults(registry_server::Faults {
+        wrong_digest_header: true,
+        ..registry_server::Faults::default()
+    });
+    let error = client
+        .fetch_pack(&name("big-pack"), &version("1.0.0"), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, registry_http::Error::DigestMismatch { actual, .. } if *actual == expected),
+        "{error:?}"
+    );
+    server.shutdown().await;
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[tokio::test]
+async fn a_large_pack_on_a_current_thread_runtime() {
+    fetch_a_large_pack("current").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_pack_on_a_multi_thread_runtime() {
+    fetch_a_large_pack("multi").await;
+}
