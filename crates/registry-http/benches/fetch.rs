@@ -7,6 +7,10 @@
 //! included. Throughput is reported in packs (= requests) per second. The packs are
 //! generated into a temporary folder when the benchmark starts.
 //!
+//! The `serial` and `concurrency_16` runs use plain HTTP/1.1 on loopback; `https_h2_*` run
+//! the same fetches over TLS (a CA generated for the run) with HTTP/2 chosen by ALPN, so
+//! one connection carries every request and the handshake is part of each iteration.
+//!
 //! `cargo bench -p registry-http -- --quick` gives a fast, rougher run.
 
 use std::fmt::Write as _;
@@ -15,8 +19,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use registry_http::{BaseUrl, RegistryClient, RegistryConfig};
-use registry_server::{RunningServer, ServerConfig};
+use registry_http::{BaseUrl, CaBundle, RegistryClient, RegistryConfig};
+use registry_server::{RunningServer, ServerConfig, TlsMode};
 use registry_types::{PackName, Version};
 use tokio::runtime::Runtime;
 use tokio::sync::Semaphore;
@@ -69,7 +73,10 @@ fn pack_ids() -> Vec<(PackName, Version)> {
 }
 
 fn client(server: &RunningServer) -> RegistryClient {
-    let config = RegistryConfig::new(BaseUrl::parse(&server.base_url()).expect("base URL"));
+    let mut config = RegistryConfig::new(BaseUrl::parse(&server.base_url()).expect("base URL"));
+    if let Some(ca) = server.ca_cert_pem() {
+        config.ca_bundle = Some(CaBundle::from_pem(ca));
+    }
     RegistryClient::new(config).expect("client")
 }
 
@@ -105,32 +112,41 @@ fn cold_fetch(c: &mut Criterion) {
         .build()
         .expect("runtime");
     let root = write_packs();
-    let server = start_server(&runtime, &root);
+    let plain = start_server(&runtime, &root, TlsMode::Plain);
+    let tls = start_server(&runtime, &root, TlsMode::SelfSigned);
     let packs = Arc::new(pack_ids());
 
     let mut group = c.benchmark_group("cold_fetch_100_packs_of_100KiB");
     group.throughput(Throughput::Elements(PACKS as u64));
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(10));
-    for (label, concurrency) in [("serial", 1), ("concurrency_16", 16)] {
+    for (label, server, concurrency) in [
+        ("serial", &plain, 1),
+        ("concurrency_16", &plain, 16),
+        ("https_h2_serial", &tls, 1),
+        ("https_h2_concurrency_16", &tls, 16),
+    ] {
         group.bench_function(label, |b| {
             b.iter_custom(|iterations| {
                 let mut total = Duration::ZERO;
                 for _ in 0..iterations {
-                    total += runtime.block_on(fetch_all(&server, &packs, concurrency));
+                    total += runtime.block_on(fetch_all(server, &packs, concurrency));
                 }
                 total
             });
         });
     }
     group.finish();
-    runtime.block_on(server.shutdown());
+    runtime.block_on(plain.shutdown());
+    runtime.block_on(tls.shutdown());
     let _ = std::fs::remove_dir_all(&root);
 }
 
-fn start_server(runtime: &Runtime, root: &Path) -> RunningServer {
+fn start_server(runtime: &Runtime, root: &Path, tls: TlsMode) -> RunningServer {
+    let mut config = ServerConfig::new(root);
+    config.tls = tls;
     let server = runtime
-        .block_on(registry_server::start(ServerConfig::new(root)))
+        .block_on(registry_server::start(config))
         .expect("server starts");
     assert_eq!(server.pack_count(), PACKS, "every generated pack is served");
     server
