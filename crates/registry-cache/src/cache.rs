@@ -19,7 +19,7 @@ use crate::error::{
     NewPackUnsignedSnafu, NoCacheRootSnafu, NonUtf8CacheRootSnafu, ReadDirectorySnafu, Result,
     UnexpectedFileTypeSnafu, WriteEntrySnafu,
 };
-use crate::integrity::{Inspection, binding_problem, load, pack_identity, verify_trusted};
+use crate::integrity::{Inspection, binding_problem, load, names_entry, verify_trusted};
 use crate::inventory::{remove_leftovers_of, remove_stray_files};
 use crate::location::{EntryFile, EntryKey, EntryLocation};
 use crate::lock::EntryLock;
@@ -201,14 +201,12 @@ impl PackCache {
         let boxed = || Box::new(location.clone());
         let canonical = verify_digest(entry.pack, &entry.digest)
             .context(NewPackDigestSnafu { entry: boxed() })?;
-        let (found_name, found_version) = pack_identity(&canonical);
         ensure!(
-            found_name.as_deref() == Some(location.name().as_str())
-                && found_version.as_deref() == Some(location.version().as_str()),
+            names_entry(&canonical, location),
             NewPackIdentitySnafu {
                 entry: boxed(),
-                found_name,
-                found_version,
+                found_name: canonical.name().map(str::to_owned),
+                found_version: canonical.version().map(str::to_owned),
             }
         );
         ensure!(

@@ -16,8 +16,6 @@
 //!    caller asks for [`SignatureRequirement::Always`](crate::SignatureRequirement::Always);
 //! 6. the pack's own top-level `name` and `version` are the entry's.
 
-use std::borrow::Cow;
-
 use camino::Utf8Path;
 use registry_canon::{CanonicalPack, MAX_TOTAL_SIZE, digest_of_canonical_bytes};
 use registry_types::Policy;
@@ -25,7 +23,6 @@ use registry_verify::{
     Envelope, KeyId, LEGACY_PACK_PAYLOAD_TYPE, MAX_ENVELOPE_BYTES, PACK_PAYLOAD_TYPE,
     VerifyOptions, verify_digest, verify_pack,
 };
-use serde::Deserialize;
 use snafu::{IntoError, ResultExt};
 
 use crate::entry::{CacheEntry, ReadOptions, SignatureRequirement};
@@ -316,39 +313,21 @@ fn verify_error(error: registry_verify::Error, location: &EntryLocation) -> Erro
     }
 }
 
-/// The top level of a pack, as far as identity goes.
-#[derive(Deserialize)]
-struct Identity<'a> {
-    #[serde(borrow, default)]
-    name: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    version: Option<Cow<'a, str>>,
-}
-
 /// Check 6: the pack's own `name` and `version` are the entry's.
 pub(crate) fn check_identity(canonical: &CanonicalPack, location: &EntryLocation) -> Result<()> {
-    let (name, version) = pack_identity(canonical);
     snafu::ensure!(
-        name.as_deref() == Some(location.name().as_str())
-            && version.as_deref() == Some(location.version().as_str()),
+        names_entry(canonical, location),
         PackIdentityMismatchSnafu {
             entry: Box::new(location.clone()),
-            found_name: name,
-            found_version: version,
+            found_name: canonical.name().map(str::to_owned),
+            found_version: canonical.version().map(str::to_owned),
         }
     );
     Ok(())
 }
 
-/// The pack's top-level `name` and `version` when they are strings.
-pub(crate) fn pack_identity(canonical: &CanonicalPack) -> (Option<String>, Option<String>) {
-    // Canonical bytes are JSON; a top level that is not an object, or a `name` or
-    // `version` that is not a string, identifies no pack.
-    match serde_json::from_slice::<Identity<'_>>(canonical.bytes()) {
-        Ok(identity) => (
-            identity.name.map(Cow::into_owned),
-            identity.version.map(Cow::into_owned),
-        ),
-        Err(_) => (None, None),
-    }
+/// Whether the pack's own top-level `name` and `version` are the entry's.
+pub(crate) fn names_entry(canonical: &CanonicalPack, location: &EntryLocation) -> bool {
+    canonical.name() == Some(location.name().as_str())
+        && canonical.version() == Some(location.version().as_str())
 }

@@ -67,11 +67,20 @@ struct RootOrder {
     members: Vec<Range<usize>>,
 }
 
+/// A pack's top-level `name` and `version`, when they are strings: what identifies it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Identity {
+    pub(crate) name: Option<String>,
+    pub(crate) version: Option<String>,
+}
+
 /// The canonical form of a document: its bytes, except that the root mapping's members may
-/// still be in input order, with their JCS order beside them.
+/// still be in input order, with their JCS order beside them; and its identity, noted as
+/// the root's members went by.
 pub(crate) struct Canonical {
     out: Vec<u8>,
     root_order: Option<RootOrder>,
+    identity: Identity,
 }
 
 impl Canonical {
@@ -93,12 +102,17 @@ impl Canonical {
 
     /// The canonical bytes.
     pub(crate) fn into_bytes(self) -> Vec<u8> {
+        self.into_parts().0
+    }
+
+    /// The canonical bytes and the identity.
+    pub(crate) fn into_parts(self) -> (Vec<u8>, Identity) {
         if self.root_order.is_none() {
-            return self.out;
+            return (self.out, self.identity);
         }
         let mut bytes = Vec::with_capacity(self.out.len());
         self.for_each_piece(|piece| bytes.extend_from_slice(piece));
-        bytes
+        (bytes, self.identity)
     }
 
     /// The SHA-256 digest of the canonical bytes, hashed without assembling them.
@@ -123,6 +137,8 @@ pub(crate) struct Emitter<'s, 'a> {
     spare_entries: Vec<Vec<Entry>>,
     /// The JCS order of the root mapping's members, when they are not in it already.
     root_order: Option<RootOrder>,
+    /// The root's `name` and `version` strings, noted as they are written.
+    identity: Identity,
 }
 
 impl<'s, 'a> Emitter<'s, 'a> {
@@ -136,6 +152,7 @@ impl<'s, 'a> Emitter<'s, 'a> {
             scratch: Vec::new(),
             spare_entries: Vec::new(),
             root_order: None,
+            identity: Identity::default(),
         }
     }
 
@@ -147,6 +164,7 @@ impl<'s, 'a> Emitter<'s, 'a> {
         Canonical {
             out: self.out,
             root_order: self.root_order,
+            identity: self.identity,
         }
     }
 
@@ -394,6 +412,9 @@ impl<'s, 'a> Emitter<'s, 'a> {
         } else {
             ValueScalar::String
         };
+        if matches!(scalar, ValueScalar::String) {
+            self.note_identity(&text);
+        }
         self.begin_value();
         match scalar {
             ValueScalar::Null => self.out.extend_from_slice(b"null"),
@@ -405,6 +426,20 @@ impl<'s, 'a> Emitter<'s, 'a> {
         }
         self.end_value();
         Ok(())
+    }
+
+    /// Keeps a string value of the root's `name` or `version` member. (A key given twice
+    /// is rejected when the mapping closes, so the one noted is the only one.)
+    fn note_identity(&mut self, text: &str) {
+        let [Frame::Mapping(root)] = self.frames.as_slice() else {
+            return;
+        };
+        let slot = match root.pending_key.as_ref().map(|(key, _)| key.as_str()) {
+            Some("name") => &mut self.identity.name,
+            Some("version") => &mut self.identity.version,
+            _ => return,
+        };
+        *slot = Some(text.to_owned());
     }
 
     fn key(&mut self, text: String, plain: bool, mark: Marker) -> Result<()> {

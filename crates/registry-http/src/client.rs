@@ -8,7 +8,6 @@ use http::{HeaderValue, Method, StatusCode, Uri};
 use registry_canon::{CanonicalPack, CanonicalizeError, StrictOptions, canonicalize_pack_bytes};
 use registry_types::{Digest, Namespace, PackName, Version};
 use registry_verify::Envelope;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use snafu::{ResultExt, ensure};
 
@@ -67,15 +66,6 @@ pub struct KeysManifestResponse {
     pub cache_control: CacheControl,
     /// `ETag`, when sent.
     pub etag: Option<String>,
-}
-
-/// The top-level fields of a pack that say which pack it is.
-#[derive(Deserialize)]
-struct Identity {
-    #[serde(default)]
-    name: Option<serde_json::Value>,
-    #[serde(default)]
-    version: Option<serde_json::Value>,
 }
 
 impl RegistryClient {
@@ -200,7 +190,7 @@ impl RegistryClient {
                 actual: *canonical.digest(),
             }
         );
-        check_identity(canonical.bytes(), name, version, &target, registry)?;
+        check_identity(&canonical, name, version, &target, registry)?;
         Ok(Some(FetchResult {
             coordinates,
             body: reply.body,
@@ -401,23 +391,13 @@ async fn canonicalize_off_the_reactor(body: &Bytes) -> Result<CanonicalPack, Can
 
 /// Checks that canonical pack bytes name the requested pack (PROTOCOL §6).
 fn check_identity(
-    canonical: &[u8],
+    canonical: &CanonicalPack,
     name: &PackName,
     version: &Version,
     target: &Target,
     registry: &RegistryName,
 ) -> Result<()> {
-    let identity: Option<Identity> = serde_json::from_slice(canonical).ok();
-    let (found_name, found_version) = match &identity {
-        Some(identity) => (
-            identity.name.as_ref().and_then(serde_json::Value::as_str),
-            identity
-                .version
-                .as_ref()
-                .and_then(serde_json::Value::as_str),
-        ),
-        None => (None, None),
-    };
+    let (found_name, found_version) = (canonical.name(), canonical.version());
     ensure!(
         found_name == Some(name.as_str()) && found_version == Some(version.as_str()),
         PackIdentityMismatchSnafu {
@@ -458,7 +438,10 @@ mod tests {
         let registry = RegistryName::new("http://127.0.0.1/v1");
         let name = PackName::parse("a").unwrap();
         let version = Version::parse("1.0.0").unwrap();
-        let check = |bytes: &[u8]| check_identity(bytes, &name, &version, &target, &registry);
+        let check = |bytes: &[u8]| {
+            let canonical = CanonicalPack::from_canonical_bytes(bytes.to_vec());
+            check_identity(&canonical, &name, &version, &target, &registry)
+        };
         assert!(check(br#"{"name":"a","version":"1.0.0"}"#).is_ok());
         for (bytes, found) in [
             (&br#"{"name":"b","version":"1.0.0"}"#[..], "b@1.0.0"),

@@ -327,12 +327,10 @@ impl Loader<'_> {
 
 /// Checks that the pack's top-level `name` and `version` are its folder's.
 fn check_identity(path: &Path, canonical: &CanonicalPack, name: &str, version: &str) -> Result<()> {
-    // Canonical bytes are JSON by construction; a failure here would leave the fields empty,
-    // which the comparison below reports.
-    let value: serde_json::Value =
-        serde_json::from_slice(canonical.bytes()).unwrap_or(serde_json::Value::Null);
-    for (field, expected) in [("name", name), ("version", version)] {
-        let found = value.get(field).and_then(serde_json::Value::as_str);
+    for (field, expected, found) in [
+        ("name", name, canonical.name()),
+        ("version", version, canonical.version()),
+    ] {
         if found != Some(expected) {
             return IdentityMismatchSnafu {
                 path,
