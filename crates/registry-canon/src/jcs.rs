@@ -86,18 +86,22 @@ pub(crate) fn write_integer(value: i64, out: &mut Vec<u8>) {
     out.extend_from_slice(&buffer[start..]);
 }
 
-/// The bytes RFC 8785 escapes: control characters, `"` and `\\`.
-static NEEDS_ESCAPE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut byte = 0;
-    while byte < 0x20 {
-        table[byte] = true;
-        byte += 1;
+/// Whether RFC 8785 escapes `byte`: a control character, `"` or `\\`.
+fn needs_escape(byte: u8) -> bool {
+    byte < 0x20 || byte == b'"' || byte == b'\\'
+}
+
+/// Whether any byte of `bytes` needs an escape. Blocks of 16 bytes are checked without an
+/// early exit, which the compiler turns into vector compares; most strings need no escape.
+fn any_needs_escape(bytes: &[u8]) -> bool {
+    let mut blocks = bytes.chunks_exact(16);
+    for block in &mut blocks {
+        if block.iter().fold(false, |any, &byte| any | needs_escape(byte)) {
+            return true;
+        }
     }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table
-};
+    blocks.remainder().iter().any(|&byte| needs_escape(byte))
+}
 
 /// Writes a string with RFC 8785 escaping: `\"`, `\\`, the five short control escapes,
 /// `\u00xx` (lowercase hex) for the other control characters, everything else as UTF-8.
@@ -106,7 +110,7 @@ pub(crate) fn write_string(string: &str, out: &mut Vec<u8>) {
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     // Most strings need no escape: check with a table, then copy in one go.
-    if !bytes.iter().any(|&b| NEEDS_ESCAPE[usize::from(b)]) {
+    if !any_needs_escape(bytes) {
         out.extend_from_slice(bytes);
         out.push(b'"');
         return;
