@@ -95,7 +95,52 @@ struct WireEnvelope<'a> {
     #[serde(borrow)]
     payload: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    signatures: Option<Vec<WireSignature<'a>>>,
+    signatures: Option<WireSignatures<'a>>,
+}
+
+/// The `signatures` array: its first [`MAX_SIGNATURES`] entries, and how many it has.
+///
+/// Entries past the limit are skipped as any JSON, only counted, so that an envelope that
+/// is too large in signatures costs no more than its bytes to reject (16 MiB of `{}` would
+/// otherwise become millions of parsed entries first).
+struct WireSignatures<'a> {
+    kept: Vec<WireSignature<'a>>,
+    count: usize,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for WireSignatures<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor<'a>(std::marker::PhantomData<WireSignature<'a>>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visitor<'a> {
+            type Value = WireSignatures<'a>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of DSSE signature objects")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut kept = Vec::new();
+                while kept.len() < MAX_SIGNATURES {
+                    match seq.next_element::<WireSignature<'a>>()? {
+                        Some(signature) => kept.push(signature),
+                        None => {
+                            let count = kept.len();
+                            return Ok(WireSignatures { kept, count });
+                        }
+                    }
+                }
+                let mut count = kept.len();
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    count += 1;
+                }
+                Ok(WireSignatures { kept, count })
+            }
+        }
+        deserializer.deserialize_seq(Visitor(std::marker::PhantomData))
+    }
 }
 
 /// One signature as JSON has it.
@@ -170,14 +215,14 @@ impl Envelope {
             field: EnvelopeField::Signatures,
         })?;
         ensure!(
-            wire_signatures.len() <= MAX_SIGNATURES,
+            wire_signatures.count <= MAX_SIGNATURES,
             TooManySignaturesSnafu {
-                count: wire_signatures.len(),
+                count: wire_signatures.count,
                 limit: MAX_SIGNATURES
             }
         );
-        let mut signatures = Vec::with_capacity(wire_signatures.len());
-        for (index, signature) in wire_signatures.into_iter().enumerate() {
+        let mut signatures = Vec::with_capacity(wire_signatures.kept.len());
+        for (index, signature) in wire_signatures.kept.into_iter().enumerate() {
             let keyid = signature.keyid.filter(|keyid| !keyid.is_empty());
             if let Some(keyid) = &keyid {
                 let length = keyid.chars().count();

@@ -1,6 +1,9 @@
 //! The registry's signed keys manifest (PROTOCOL §5): reading either body form, verifying
 //! it against a root, rollback protection, and the keys it vouches for.
 
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
 use registry_canon::digest_of_canonical_bytes;
 use registry_types::{Digest, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -8,14 +11,15 @@ use snafu::{ResultExt, ensure};
 
 use crate::algorithm::Algorithm;
 use crate::base64::decode_lenient;
-use crate::envelope::Envelope;
+use crate::envelope::{Envelope, MAX_ENVELOPE_BYTES};
 use crate::error::{
-    ManifestEnvelopeSnafu, ManifestExpiredSnafu, ManifestJsonSnafu, ManifestNotSignedByRootSnafu,
-    ManifestPayloadSnafu, ManifestPayloadTypeSnafu, ManifestReplacedSnafu, ManifestRollbackSnafu,
-    ManifestUnsignedSnafu, ManifestVersionSnafu, Result,
+    EnvelopeTooLargeSnafu, ManifestEnvelopeSnafu, ManifestExpiredSnafu, ManifestJsonSnafu,
+    ManifestNotSignedByRootSnafu, ManifestPayloadSnafu, ManifestPayloadTypeSnafu,
+    ManifestReplacedSnafu, ManifestRollbackSnafu, ManifestUnsignedSnafu, ManifestVersionSnafu,
+    Result,
 };
 use crate::key_id::KeyId;
-use crate::public_key::PublicKey;
+use crate::public_key::{PublicKey, spki_der_from_base64};
 use crate::trust::{KeySource, TrustStore, TrustedKey};
 
 /// The DSSE payload type of a keys manifest.
@@ -142,16 +146,108 @@ struct KeyEntry {
     expires_at: Option<Timestamp>,
     #[serde(default)]
     revoked: bool,
-    #[serde(default)]
-    usage: Option<Vec<String>>,
+    /// `None` when absent; `Some(None)` for `null`, which lists no usage at all.
+    #[serde(default, deserialize_with = "present")]
+    usage: Option<Option<Vec<String>>>,
+}
+
+/// Reads a field that is there, `null` included, as `Some`: with `#[serde(default)]`, an
+/// absent field stays `None`, so the two can be told apart.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+/// Any JSON value, read only to refuse an object that has the same key twice (after
+/// unescaping), at any depth. serde_json's `Value` silently keeps the last one, so without
+/// this check a body could carry two envelopes, or two payloads, and another reader might
+/// pick the other one.
+struct UniqueKeys;
+
+impl<'de> Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = UniqueKeys;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("JSON")
+            }
+
+            fn visit_bool<E>(self, _: bool) -> Result<UniqueKeys, E> {
+                Ok(UniqueKeys)
+            }
+
+            fn visit_i64<E>(self, _: i64) -> Result<UniqueKeys, E> {
+                Ok(UniqueKeys)
+            }
+
+            fn visit_u64<E>(self, _: u64) -> Result<UniqueKeys, E> {
+                Ok(UniqueKeys)
+            }
+
+            fn visit_f64<E>(self, _: f64) -> Result<UniqueKeys, E> {
+                Ok(UniqueKeys)
+            }
+
+            fn visit_str<E>(self, _: &str) -> Result<UniqueKeys, E> {
+                Ok(UniqueKeys)
+            }
+
+            fn visit_unit<E>(self) -> Result<UniqueKeys, E> {
+                Ok(UniqueKeys)
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<UniqueKeys, A::Error> {
+                while seq.next_element::<UniqueKeys>()?.is_some() {}
+                Ok(UniqueKeys)
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UniqueKeys, A::Error> {
+                let mut seen = BTreeSet::new();
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    if !seen.insert(key.clone()) {
+                        return Err(serde::de::Error::custom(format_args!(
+                            "duplicate key `{key}`"
+                        )));
+                    }
+                    map.next_value::<UniqueKeys>()?;
+                }
+                Ok(UniqueKeys)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 /// The envelope of a `GET /keys` body: the body itself, or its `signature` field (an
 /// envelope object, or base64 of the envelope's JSON).
 ///
+/// The body may be at most [`MAX_ENVELOPE_BYTES`] long, and no object in it may have the
+/// same key twice.
+///
 /// # Errors
-/// The body is not JSON, carries no envelope, or the envelope is malformed.
+/// The body is too large, is not JSON (or repeats a key), carries no envelope, or the
+/// envelope is malformed.
 pub fn manifest_envelope(body: &[u8]) -> Result<Envelope> {
+    if body.len() > MAX_ENVELOPE_BYTES {
+        let too_large = EnvelopeTooLargeSnafu {
+            size: body.len(),
+            limit: MAX_ENVELOPE_BYTES,
+        }
+        .build();
+        return Err(Box::new(too_large)).context(ManifestEnvelopeSnafu);
+    }
+    serde_json::from_slice::<UniqueKeys>(body).context(ManifestJsonSnafu)?;
     let json: serde_json::Value = serde_json::from_slice(body).context(ManifestJsonSnafu)?;
     if json.get("payloadType").is_some() {
         return Envelope::from_json_value(&json)
@@ -199,7 +295,7 @@ pub fn verify_manifest(
     );
     // Candidate keys for roots known by id alone come from the (not yet trusted) payload;
     // they are used only when their SPKI hashes to a configured root id.
-    let candidates = candidate_root_keys(envelope.payload());
+    let candidates = candidate_root_keys(envelope.payload(), trust);
     let signed_by = root_signature(&envelope, trust, &candidates)?;
     let document: ManifestDocument =
         serde_json::from_slice(envelope.payload()).context(ManifestPayloadSnafu)?;
@@ -231,7 +327,7 @@ pub fn verify_manifest(
             }
         );
     }
-    let (keys, dropped) = usable_keys(document.keys, document.version);
+    let (keys, dropped) = usable_keys(document.keys, document.version, document.expires_at);
     Ok(VerifiedManifest {
         version: document.version,
         issued_at: document.issued_at,
@@ -243,12 +339,24 @@ pub fn verify_manifest(
     })
 }
 
-/// Keys listed in an unverified payload, for completing roots known by id alone.
-fn candidate_root_keys(payload: &[u8]) -> Vec<PublicKey> {
+/// Keys listed in an unverified payload that complete a root known by id alone.
+///
+/// The payload is not verified yet, so only entries whose SPKI hashes to such a root are
+/// parsed as keys (a P-256 key costs about one signature verification to check); all the
+/// others are only hashed.
+fn candidate_root_keys(payload: &[u8], trust: &TrustStore) -> Vec<PublicKey> {
     #[derive(Deserialize)]
     struct Keys {
         #[serde(default)]
         keys: Vec<serde_json::Value>,
+    }
+    let wanted: BTreeSet<&KeyId> = trust
+        .roots()
+        .filter(|(_, key)| key.is_none())
+        .map(|(id, _)| id)
+        .collect();
+    if wanted.is_empty() {
+        return Vec::new();
     }
     let Ok(keys) = serde_json::from_slice::<Keys>(payload) else {
         return Vec::new();
@@ -256,7 +364,9 @@ fn candidate_root_keys(payload: &[u8]) -> Vec<PublicKey> {
     keys.keys
         .iter()
         .filter_map(|entry| entry.get("public_key")?.as_str())
-        .filter_map(|text| PublicKey::from_base64_spki(text).ok())
+        .filter_map(|text| spki_der_from_base64(text).ok())
+        .filter(|der| wanted.contains(&KeyId::of_spki_der(der)))
+        .filter_map(|der| PublicKey::from_spki_der(&der).ok())
         .collect()
 }
 
@@ -296,8 +406,12 @@ fn root_signature(
 }
 
 /// Splits the manifest's entries into trusted keys and dropped ones.
-fn usable_keys(entries: Vec<KeyEntry>, version: u64) -> (Vec<TrustedKey>, Vec<DroppedKey>) {
-    let mut keys = Vec::new();
+fn usable_keys(
+    entries: Vec<KeyEntry>,
+    version: u64,
+    manifest_expires_at: Option<Timestamp>,
+) -> (Vec<TrustedKey>, Vec<DroppedKey>) {
+    let mut keys: Vec<TrustedKey> = Vec::new();
     let mut dropped = Vec::new();
     for entry in entries {
         let drop = |reason| DroppedKey {
@@ -323,21 +437,76 @@ fn usable_keys(entries: Vec<KeyEntry>, version: u64) -> (Vec<TrustedKey>, Vec<Dr
                 claimed: entry.algorithm.clone(),
                 actual: key.algorithm(),
             }));
-        } else if entry
-            .usage
-            .as_ref()
-            .is_some_and(|usage| !usage.iter().any(|u| u == PACK_SIGNING_USAGE))
-        {
+        } else if entry.usage.as_ref().is_some_and(|usage| {
+            !usage
+                .iter()
+                .flatten()
+                .any(|usage| usage == PACK_SIGNING_USAGE)
+        }) {
             dropped.push(drop(DropReason::NotForPackSigning));
+        } else if let Some(earlier) = keys.iter_mut().find(|earlier| earlier.key == key) {
+            // The same key listed again: it gets the most restrictive of its entries, so
+            // that the order of the entries never decides whether a revocation counts.
+            earlier.revoked |= entry.revoked;
+            earlier.not_before = earlier.not_before.max(entry.added_at);
+            earlier.not_after = earliest(earlier.not_after, entry.expires_at);
         } else {
             keys.push(TrustedKey {
                 key,
                 source: KeySource::Manifest { version },
                 not_before: entry.added_at,
-                not_after: entry.expires_at,
+                // The manifest vouches for its keys only until it expires itself, however
+                // long the caller keeps them.
+                not_after: earliest(entry.expires_at, manifest_expires_at),
                 revoked: entry.revoked,
             });
         }
     }
     (keys, dropped)
+}
+
+/// The earlier of two optional ends, `None` being no end at all.
+fn earliest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::algorithm::Algorithm;
+    use crate::private_key::PrivateKey;
+    use crate::trust::{RootSpec, TrustMode};
+
+    fn public(algorithm: Algorithm) -> PublicKey {
+        PrivateKey::generate(algorithm).unwrap().public_key()
+    }
+
+    #[test]
+    fn only_keys_completing_a_root_known_by_id_are_parsed_before_verification() {
+        let by_id = public(Algorithm::Ed25519);
+        let by_key = public(Algorithm::Ed25519);
+        let others: Vec<PublicKey> = (0..3).map(|_| public(Algorithm::EcdsaP256Sha256)).collect();
+        let entries: Vec<serde_json::Value> = others
+            .iter()
+            .chain([&by_key, &by_id])
+            .map(|key| serde_json::json!({"public_key": key.to_base64_spki()}))
+            .collect();
+        let payload = serde_json::json!({"version": 1, "keys": entries}).to_string();
+        let trust = TrustStore::new(
+            vec![
+                RootSpec::KeyId(by_id.key_id().clone()),
+                RootSpec::Key(by_key.clone()),
+            ],
+            TrustMode::Override,
+        )
+        .unwrap();
+        assert_eq!(candidate_root_keys(payload.as_bytes(), &trust), [by_id]);
+        // With every root's key at hand, nothing in the payload is even parsed.
+        let complete = TrustStore::new(vec![RootSpec::Key(by_key)], TrustMode::Override).unwrap();
+        assert!(candidate_root_keys(b"not JSON", &complete).is_empty());
+        assert!(candidate_root_keys(payload.as_bytes(), &complete).is_empty());
+    }
 }

@@ -119,8 +119,7 @@ impl PublicKey {
     ///
     /// [`Error::InvalidBase64`](crate::Error::InvalidBase64) and those of [`Self::from_spki_der`].
     pub fn from_base64_spki(text: &str) -> Result<Self> {
-        let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-        Self::from_spki_der(&base64::decode_lenient(&compact)?)
+        Self::from_spki_der(&spki_der_from_base64(text)?)
     }
 
     /// Reads a key in either text form: PEM when the text contains `-----BEGIN`, base64
@@ -181,6 +180,13 @@ impl PublicKey {
                 length: signature.len(),
             })
     }
+}
+
+/// The bytes [`PublicKey::from_base64_spki`] reads a key from: base64 with ASCII whitespace
+/// ignored. Cheap, so that a key id can be computed before a key is parsed.
+pub(crate) fn spki_der_from_base64(text: &str) -> Result<Vec<u8>> {
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    base64::decode_lenient(&compact)
 }
 
 /// The key bits of an SPKI, which must be whole bytes.

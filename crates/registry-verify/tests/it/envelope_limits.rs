@@ -64,6 +64,29 @@ fn thirty_three_signatures_are_too_many() {
 }
 
 #[test]
+fn signatures_past_the_limit_are_counted_not_parsed() {
+    // A 16 MiB array of `{}` would otherwise become millions of parsed entries before the
+    // count is checked; past the limit, entries are skipped (still as valid JSON).
+    let mut signatures = vec![json!({"sig": SIG}); MAX_SIGNATURES];
+    signatures.push(json!(5));
+    signatures.extend(std::iter::repeat_n(json!({}), 1000));
+    let error = parse(&envelope_with(signatures)).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::TooManySignatures {
+                count: 1033,
+                limit: 32
+            }
+        ),
+        "{error:?}"
+    );
+    // Within the limit, a malformed entry is still a parse error.
+    let error = parse(&envelope_with(vec![json!({"sig": SIG}), json!(5)])).unwrap_err();
+    assert!(matches!(error, Error::ParseEnvelope { .. }), "{error:?}");
+}
+
+#[test]
 fn a_129_character_keyid_is_too_long() {
     let ok = json!({"keyid": "é".repeat(MAX_KEY_ID_CHARS), "sig": SIG});
     assert!(

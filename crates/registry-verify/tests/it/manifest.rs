@@ -279,3 +279,137 @@ fn rollback_and_replaced_manifests_are_rejected() {
         "{error}"
     );
 }
+
+/// A pack signed by `signer`, checked against the keys of `manifest` at `at`.
+fn verify_through(
+    manifest: &registry_verify::VerifiedManifest,
+    signer: &PrivateKey,
+    at: Timestamp,
+) -> Result<SignatureStatus, Error> {
+    let mut trust = TrustStore::default();
+    trust.accept_manifest(manifest);
+    let pack = b"name: p\nversion: \"1.0.0\"\n";
+    let envelope = sign_pack(pack, &[signer], PackPayloadType::Jcs).expect("sign pack");
+    verify_pack(
+        pack,
+        Some(&envelope),
+        &trust,
+        &VerifyOptions::new(Policy::Commercial, at),
+    )
+    .map(|result| result.signature)
+}
+
+#[test]
+fn a_key_listed_twice_gets_the_most_restrictive_of_its_entries() {
+    let root = key(Algorithm::Ed25519);
+    let signer = key(Algorithm::Ed25519);
+    let public = signer.public_key();
+    let entry = |extra: serde_json::Value| {
+        let mut entry = serde_json::json!({
+            "key_id": public.key_id().as_str(),
+            "algorithm": "Ed25519",
+            "public_key": encode_standard(public.spki_der()),
+        });
+        entry
+            .as_object_mut()
+            .expect("object")
+            .extend(extra.as_object().expect("object").clone());
+        entry
+    };
+    // A revocation listed before a plain entry of the same key still revokes it.
+    let payload = serde_json::json!({"version": 1, "keys": [
+        entry(serde_json::json!({"revoked": true})),
+        entry(serde_json::json!({})),
+    ]});
+    let manifest =
+        verify_manifest(&signed_payload(payload, &root), &roots(&root), None, now()).expect("ok");
+    assert_eq!(manifest.keys().len(), 1);
+    let error = verify_through(&manifest, &signer, now()).expect_err("revoked");
+    assert!(matches!(error, Error::KeyRevoked { .. }), "{error}");
+    // An expired window listed before an open one still bounds the key.
+    let payload = serde_json::json!({"version": 1, "keys": [
+        entry(serde_json::json!({"not_before": "2026-01-01T00:00:00Z", "not_after": "2026-03-01T00:00:00Z"})),
+        entry(serde_json::json!({"added_at": "2025-01-01T00:00:00Z"})),
+    ]});
+    let manifest =
+        verify_manifest(&signed_payload(payload, &root), &roots(&root), None, now()).expect("ok");
+    let error = verify_through(&manifest, &signer, now()).expect_err("expired");
+    assert!(
+        matches!(&error, Error::KeyExpired { window, .. } if window == "2026-01-01T00:00:00Z..2026-03-01T00:00:00Z"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_null_usage_is_not_pack_signing() {
+    let root = key(Algorithm::Ed25519);
+    let public = key(Algorithm::Ed25519).public_key();
+    let payload = serde_json::json!({"version": 1, "keys": [{
+        "key_id": public.key_id().as_str(),
+        "algorithm": "Ed25519",
+        "public_key": encode_standard(public.spki_der()),
+        "usage": null,
+    }]});
+    let manifest =
+        verify_manifest(&signed_payload(payload, &root), &roots(&root), None, now()).expect("ok");
+    assert!(manifest.keys().is_empty());
+    assert_eq!(manifest.dropped()[0].reason, DropReason::NotForPackSigning);
+}
+
+#[test]
+fn keys_from_a_manifest_expire_with_it() {
+    let root = key(Algorithm::Ed25519);
+    let signer = key(Algorithm::Ed25519);
+    // The manifest expires 2026-12-01; its key has no window of its own.
+    let body = sign_manifest(&draft(1, &[&signer]), &root)
+        .expect("sign")
+        .to_json();
+    let manifest = verify_manifest(body.as_bytes(), &roots(&root), None, now()).expect("ok");
+    verify_through(&manifest, &signer, now()).expect("valid while the manifest is");
+    let error = verify_through(&manifest, &signer, at("2027-01-01T00:00:00Z"))
+        .expect_err("the manifest has expired");
+    assert!(
+        matches!(&error, Error::KeyExpired { window, .. } if window == "…..2026-12-01T00:00:00Z"),
+        "{error}"
+    );
+}
+
+#[test]
+fn duplicate_fields_in_a_manifest_body_are_rejected_in_every_form() {
+    let root = key(Algorithm::Ed25519);
+    let good = sign_manifest(&draft(1, &[]), &root)
+        .expect("sign")
+        .to_json();
+    verify_manifest(good.as_bytes(), &roots(&root), None, now()).expect("the original is fine");
+    // A second `payload` in a bare envelope, as `Envelope::from_json` would refuse it.
+    let bare = good.replacen(
+        "{\"payloadType\"",
+        "{\"payload\":\"e30=\",\"payloadType\"",
+        1,
+    );
+    let error = verify_manifest(bare.as_bytes(), &roots(&root), None, now()).expect_err("bare");
+    assert!(matches!(error, Error::ManifestJson { .. }), "{error}");
+    // The same inside the `signature` object of the wrapped form.
+    let wrapped = format!("{{\"version\":1,\"signature\":{bare}}}");
+    let error =
+        verify_manifest(wrapped.as_bytes(), &roots(&root), None, now()).expect_err("wrapped");
+    assert!(matches!(error, Error::ManifestJson { .. }), "{error}");
+    // And two `signature` fields in the wrapper (spelled differently, equal once unescaped).
+    let twice = format!("{{\"signature\":{good},\"signatur\\u0065\":{good}}}");
+    let error = verify_manifest(twice.as_bytes(), &roots(&root), None, now()).expect_err("twice");
+    assert!(matches!(error, Error::ManifestJson { .. }), "{error}");
+}
+
+#[test]
+fn an_oversized_manifest_body_is_rejected_before_parsing() {
+    let root = key(Algorithm::Ed25519);
+    let body = vec![b' '; registry_verify::MAX_ENVELOPE_BYTES + 1];
+    let error = verify_manifest(&body, &roots(&root), None, now()).expect_err("too large");
+    let Error::ManifestEnvelope { source } = &error else {
+        panic!("{error}")
+    };
+    assert!(
+        matches!(**source, Error::EnvelopeTooLarge { size, .. } if size == body.len()),
+        "{source}"
+    );
+}

@@ -300,3 +300,31 @@ fn empty_signature_list_and_rejected_pack_are_reported() {
     .expect_err("float");
     assert!(matches!(error, Error::Canonicalize { .. }), "{error}");
 }
+
+#[test]
+fn one_key_under_several_hint_spellings_counts_once() {
+    let signer = key();
+    let mut json: serde_json::Value =
+        serde_json::from_str(&signed(&[&signer, &signer, &signer, &signer]).to_json())
+            .expect("JSON");
+    let id = signer.key_id();
+    json["signatures"][1]["keyid"] = id.hex().into();
+    json["signatures"][2]["keyid"] = format!("sha256:{}", id.hex().to_uppercase()).into();
+    json["signatures"][3]["keyid"] = serde_json::Value::Null;
+    let envelope = Envelope::from_json(json.to_string().as_bytes()).expect("an envelope");
+    let mut options = options(Policy::Commercial);
+    options.threshold = NonZeroUsize::new(2).expect("non-zero");
+    let error = verify_pack(PACK, Some(&envelope), &trusting(&[&signer]), &options)
+        .expect_err("one key counts once");
+    assert!(
+        matches!(
+            error,
+            Error::BelowThreshold {
+                verified: 1,
+                threshold: 2,
+                ..
+            }
+        ),
+        "{error}"
+    );
+}
