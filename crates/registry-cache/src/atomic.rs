@@ -30,6 +30,9 @@
 //! [`verify_all`](crate::PackCache::verify_all), always under the version's lock, so a
 //! live writer is never disturbed.
 //!
+//! Every step works relative to the open pack-name directory (the `dir_fd` module), so
+//! a directory on the way swapped for a symlink meanwhile is never followed.
+//!
 //! Swapping the two directories in one step would need `renameat2(RENAME_EXCHANGE)`, which
 //! is Linux-only and needs `unsafe`; hence the recovery of the window between 2 and 3.
 //!
@@ -40,18 +43,18 @@
 //! leaves the old or the new metadata, and at worst a stray temporary file that readers
 //! ignore and sweeps remove.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use camino::{Utf8Path, Utf8PathBuf};
+use camino::Utf8Path;
 use registry_types::Version;
 use ring::rand::{SecureRandom, SystemRandom};
 
+use crate::dir_fd::{Child, DirFd};
 use crate::inventory::remove_leftovers_of;
 use crate::location::{EntryFile, old_dir_name, temp_dir_name, temp_dir_version};
 use crate::metadata::{CacheMeta, MAX_METADATA_BYTES};
-use crate::untrusted::{FileKind, FileRead, Found, look, read_file};
+use crate::untrusted::{FileKind, FileRead, Found};
 
 /// A fresh random token for temporary names: 16 lowercase hex digits.
 pub(crate) fn random_token() -> String {
@@ -66,74 +69,44 @@ pub(crate) fn random_token() -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// Creates `path` (which must not exist), writes `bytes` and syncs them to disk.
-pub(crate) fn write_new_file(path: &Utf8Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file = OpenOptions::new().write(true).create_new(true).open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
-/// Syncs a directory, so that the names created or renamed in it are durable.
-pub(crate) fn sync_dir(path: &Utf8Path) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        File::open(path)?.sync_all()
-    }
-    #[cfg(not(unix))]
-    {
-        // Directories cannot be opened as files on every platform; renames are still
-        // atomic there, only their durability across a power cut is not promised.
-        let _ = path;
-        Ok(())
-    }
-}
-
 /// Makes sure that `root/components…` is a chain of real directories, creating what is
 /// missing (and syncing each parent) and replacing a symlink or file planted in the chain
-/// by a directory. The root itself is the user's choice and is created as needed.
-pub(crate) fn ensure_dir_chain(root: &Utf8Path, components: &[&str]) -> io::Result<Utf8PathBuf> {
-    fs::create_dir_all(root)?;
-    let mut path = root.to_owned();
+/// by a directory, and opens the last one. Each directory is opened relative to its
+/// parent without following a link. The root itself is the user's choice and is created
+/// as needed.
+pub(crate) fn ensure_dir_chain(root: &Utf8Path, components: &[&str]) -> io::Result<DirFd> {
+    let mut dir = DirFd::create_root(root)?;
     for component in components {
-        let parent = path.clone();
-        path.push(component);
-        match look(&path)? {
-            Found::Kind(FileKind::Directory) => continue,
-            Found::Nothing => {}
+        match dir.open_dir(component)? {
+            Child::Dir(next) => {
+                dir = next;
+                continue;
+            }
+            Child::Missing => {}
             // Removing a link removes the link only; nothing outside the root is touched.
-            Found::Kind(_) => {
+            Child::Other(_) => {
                 // Another writer may have repaired the path first: a directory is fine.
-                if let Err(error) = remove_planted(&path)
-                    && look(&path)? != Found::Kind(FileKind::Directory)
+                if let Err(error) = dir.remove_file(component)
+                    && dir.look(component)? != Found::Kind(FileKind::Directory)
                 {
                     return Err(error);
                 }
             }
         }
-        match fs::create_dir(&path) {
-            Ok(()) => sync_dir(&parent)?,
-            // Another writer created it first; it must be a directory now.
-            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
-                if look(&path)? != Found::Kind(FileKind::Directory) {
-                    return Err(io::Error::new(
-                        io::ErrorKind::AlreadyExists,
-                        format!("{path} is not a directory"),
-                    ));
-                }
-            }
-            Err(error) => return Err(error),
-        }
+        // Another writer may create it first; it must be a directory then.
+        dir = dir.create_dir(component)?;
     }
-    Ok(path)
+    Ok(dir)
 }
 
-/// Creates a fresh temporary directory for `version` in `parent`.
-fn create_temp_dir(parent: &Utf8Path, version: &str) -> io::Result<Utf8PathBuf> {
+/// Creates a fresh temporary directory for `version` in `parent`; returns its name and
+/// the open directory.
+fn create_temp_dir(parent: &DirFd, version: &str) -> io::Result<(String, DirFd)> {
     let mut attempts = 0;
     loop {
-        let temp = parent.join(temp_dir_name(&random_token(), version));
-        match fs::create_dir(&temp) {
-            Ok(()) => return Ok(temp),
+        let name = temp_dir_name(&random_token(), version);
+        match parent.make_new_dir(&name) {
+            Ok(dir) => return Ok((name, dir)),
             Err(error) if error.kind() == io::ErrorKind::AlreadyExists && attempts < 3 => {
                 attempts += 1;
             }
@@ -146,34 +119,34 @@ fn create_temp_dir(parent: &Utf8Path, version: &str) -> io::Result<Utf8PathBuf> 
 /// temporary directory, which is synced and renamed into place (see the module docs).
 /// The caller holds the entry's exclusive lock.
 pub(crate) fn install_dir(
-    parent: &Utf8Path,
+    parent: &DirFd,
     version: &str,
-    fill: impl FnOnce(&Utf8Path) -> io::Result<()>,
+    fill: impl FnOnce(&DirFd) -> io::Result<()>,
 ) -> io::Result<()> {
-    let temp = create_temp_dir(parent, version)?;
-    if let Err(error) = fill(&temp).and_then(|()| sync_dir(&temp)) {
-        let _ = remove_tree(&temp);
+    let (temp, temp_dir) = create_temp_dir(parent, version)?;
+    if let Err(error) = fill(&temp_dir).and_then(|()| temp_dir.sync()) {
+        let _ = parent.remove_tree(&temp);
         return Err(error);
     }
-    let target = parent.join(version);
+    drop(temp_dir);
     let displaced = match displace(parent, version) {
         Ok(displaced) => displaced,
         Err(error) => {
-            let _ = remove_tree(&temp);
+            let _ = parent.remove_tree(&temp);
             return Err(error);
         }
     };
-    if let Err(error) = fs::rename(&temp, &target) {
-        let _ = remove_tree(&temp);
+    if let Err(error) = parent.rename(&temp, version) {
+        let _ = parent.remove_tree(&temp);
         if let Some(old) = &displaced {
             // Put the old entry back; if that fails too, a sweep removes it later.
-            let _ = fs::rename(old, &target);
+            let _ = parent.rename(old, version);
         }
         return Err(error);
     }
-    sync_dir(parent)?;
+    parent.sync()?;
     if let Some(old) = displaced {
-        remove_tree(&old)?;
+        parent.remove_tree(&old)?;
     }
     Ok(())
 }
@@ -183,45 +156,38 @@ pub(crate) fn install_dir(
 /// missing and a complete temporary directory of `version` is there, it is renamed into
 /// place. Returns whether it was. The caller holds the entry's exclusive lock, so no
 /// writer is live; the entry is verified like any other when it is read.
-pub(crate) fn recover_entry(parent: &Utf8Path, version: &str) -> io::Result<bool> {
-    if Version::parse(version).is_err() || look(&parent.join(version))? != Found::Nothing {
+pub(crate) fn recover_entry(parent: &DirFd, version: &str) -> io::Result<bool> {
+    if Version::parse(version).is_err() || parent.look(version)? != Found::Nothing {
         return Ok(false);
     }
     let Some(temp) = complete_temp_dir(parent, version)? else {
         return Ok(false);
     };
-    fs::rename(&temp, parent.join(version))?;
-    sync_dir(parent)?;
+    parent.rename(&temp, version)?;
+    parent.sync()?;
     Ok(true)
 }
 
-/// A `.tmp-*-{version}` directory in `parent` that its writer finished filling: its
-/// `metadata.json`, written after every other file, reads as metadata of `version`, and
-/// the files it implies are regular files. A directory whose writer was killed while
-/// filling it never qualifies.
-pub(crate) fn complete_temp_dir(
-    parent: &Utf8Path,
-    version: &str,
-) -> io::Result<Option<Utf8PathBuf>> {
-    for entry in fs::read_dir(parent)? {
-        let entry = entry?;
-        let Ok(name) = entry.file_name().into_string() else {
-            continue;
-        };
+/// The name of a `.tmp-*-{version}` directory in `parent` that its writer finished
+/// filling: its `metadata.json`, written after every other file, reads as metadata of
+/// `version`, and the files it implies are regular files. A directory whose writer was
+/// killed while filling it never qualifies.
+pub(crate) fn complete_temp_dir(parent: &DirFd, version: &str) -> io::Result<Option<String>> {
+    for (name, _) in parent.children()? {
         if temp_dir_version(&name) != Some(version) {
             continue;
         }
-        let temp = parent.join(&name);
-        if look(&temp)? == Found::Kind(FileKind::Directory) && is_complete(&temp, version)? {
-            return Ok(Some(temp));
+        if let Child::Dir(temp) = parent.open_dir(&name)?
+            && is_complete(&temp, version)?
+        {
+            return Ok(Some(name));
         }
     }
     Ok(None)
 }
 
-fn is_complete(dir: &Utf8Path, version: &str) -> io::Result<bool> {
-    let metadata = dir.join(EntryFile::Metadata.file_name());
-    let meta = match read_file(&metadata, MAX_METADATA_BYTES)? {
+fn is_complete(dir: &DirFd, version: &str) -> io::Result<bool> {
+    let meta = match dir.read_file(EntryFile::Metadata.file_name(), MAX_METADATA_BYTES)? {
         FileRead::Bytes(bytes) => match CacheMeta::from_json(&bytes) {
             Ok(meta) => meta,
             Err(_) => return Ok(false),
@@ -229,7 +195,7 @@ fn is_complete(dir: &Utf8Path, version: &str) -> io::Result<bool> {
         FileRead::Missing | FileRead::Fault(_) => return Ok(false),
     };
     let is_file = |file: EntryFile| -> io::Result<bool> {
-        Ok(look(&dir.join(file.file_name()))? == Found::Kind(FileKind::File))
+        Ok(dir.look(file.file_name())? == Found::Kind(FileKind::File))
     };
     Ok(meta.version.as_str() == version
         && is_file(EntryFile::Pack)?
@@ -237,18 +203,18 @@ fn is_complete(dir: &Utf8Path, version: &str) -> io::Result<bool> {
 }
 
 /// Moves `parent/version` out of the way: a directory is renamed to a `.old-*` name (and
-/// returned for removal), anything else (a planted link or file) is removed at once.
-fn displace(parent: &Utf8Path, version: &str) -> io::Result<Option<Utf8PathBuf>> {
-    let target = parent.join(version);
-    match look(&target)? {
+/// that name returned for removal), anything else (a planted link or file) is removed at
+/// once.
+fn displace(parent: &DirFd, version: &str) -> io::Result<Option<String>> {
+    match parent.look(version)? {
         Found::Nothing => Ok(None),
         Found::Kind(FileKind::Directory) => {
-            let old = parent.join(old_dir_name(&random_token(), version));
-            fs::rename(&target, &old)?;
+            let old = old_dir_name(&random_token(), version);
+            parent.rename(version, &old)?;
             Ok(Some(old))
         }
         Found::Kind(_) => {
-            fs::remove_file(&target)?;
+            parent.unlink(version)?;
             Ok(None)
         }
     }
@@ -259,22 +225,22 @@ fn displace(parent: &Utf8Path, version: &str) -> io::Result<Option<Utf8PathBuf>>
 ///
 /// The leftovers of earlier writes of `version` go first, so that a crash later never
 /// puts a superseded temporary directory in the removed entry's place.
-pub(crate) fn remove_entry_dir(parent: &Utf8Path, version: &str) -> io::Result<bool> {
+pub(crate) fn remove_entry_dir(parent: &DirFd, version: &str) -> io::Result<bool> {
     match remove_leftovers_of(parent, version) {
         // The pack-name directory is gone (a registry was cleared): so is the entry.
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(false),
         other => other?,
     }
-    let target = parent.join(version);
-    let result = match look(&target)? {
+    let result = match parent.look(version)? {
         Found::Nothing => return Ok(false),
         Found::Kind(FileKind::Directory) => {
-            let old = parent.join(old_dir_name(&random_token(), version));
-            fs::rename(&target, &old)
-                .and_then(|()| sync_dir(parent))
-                .and_then(|()| remove_tree(&old))
+            let old = old_dir_name(&random_token(), version);
+            parent
+                .rename(version, &old)
+                .and_then(|()| parent.sync())
+                .and_then(|()| parent.remove_tree(&old))
         }
-        Found::Kind(_) => fs::remove_file(&target),
+        Found::Kind(_) => parent.unlink(version),
     };
     match result {
         Ok(()) => Ok(true),
@@ -284,78 +250,116 @@ pub(crate) fn remove_entry_dir(parent: &Utf8Path, version: &str) -> io::Result<b
 }
 
 /// Replaces `dir/name` with `bytes` atomically and durably (write, sync, rename, sync).
-pub(crate) fn replace_file(dir: &Utf8Path, name: &str, bytes: &[u8]) -> io::Result<()> {
-    let temp = dir.join(temp_dir_name(&random_token(), name));
-    if let Err(error) = write_new_file(&temp, bytes) {
-        let _ = fs::remove_file(&temp);
+pub(crate) fn replace_file(dir: &DirFd, name: &str, bytes: &[u8]) -> io::Result<()> {
+    let temp = temp_dir_name(&random_token(), name);
+    if let Err(error) = dir.write_new_file(&temp, bytes) {
+        let _ = dir.remove_file(&temp);
         return Err(error);
     }
-    if let Err(error) = fs::rename(&temp, dir.join(name)) {
-        let _ = fs::remove_file(&temp);
+    if let Err(error) = dir.rename(&temp, name) {
+        let _ = dir.remove_file(&temp);
         return Err(error);
     }
-    sync_dir(dir)
+    dir.sync()
 }
 
-/// Removes a link, file or special file planted where the cache expects a directory,
-/// without holding any lock. Never a directory: one may have been created in its place
-/// since it was looked at (by a writer repairing the path), with a good entry and held
-/// lock files inside. A path that is already gone is not an error.
-pub(crate) fn remove_planted(path: &Utf8Path) -> io::Result<()> {
-    match fs::remove_file(path) {
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
-        other => other,
-    }
-}
-
-/// Removes a directory tree, or a single link or file, without following links; a path
-/// that is already gone (another process removed it first) is not an error.
-pub(crate) fn remove_tree(path: &Utf8Path) -> io::Result<()> {
-    let result = match look(path)? {
-        Found::Nothing => return Ok(()),
-        Found::Kind(FileKind::Directory) => fs::remove_dir_all(path),
-        Found::Kind(_) => fs::remove_file(path),
-    };
-    match result {
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
-        other => other,
-    }
+/// Removes a link, file or special file `name` planted where the cache expects a
+/// directory, without holding any lock. Never a directory: one may have been created in
+/// its place since it was looked at (by a writer repairing the path), with a good entry
+/// and held lock files inside. A name that is already gone is not an error.
+pub(crate) fn remove_planted(parent: &DirFd, name: &str) -> io::Result<()> {
+    parent.remove_file(name)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use camino::Utf8PathBuf;
 
     fn scratch(name: &str) -> Utf8PathBuf {
         let dir = std::env::temp_dir().join(format!(
             "registry-cache-atomic-{}-{name}",
             std::process::id()
         ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("scratch dir");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch dir");
         Utf8PathBuf::from_path_buf(dir).expect("UTF-8 temp dir")
     }
 
     #[cfg(unix)]
     #[test]
     fn removing_a_planted_path_never_removes_a_directory() {
-        let dir = scratch("planted");
-        let outside = dir.join("outside");
-        fs::create_dir(&outside).expect("mkdir");
-        fs::write(outside.join("keep"), b"keep").expect("write");
-        let link = dir.join("link");
-        std::os::unix::fs::symlink(&outside, &link).expect("symlink");
-        remove_planted(&link).expect("remove the link");
-        assert_eq!(look(&link).expect("look"), Found::Nothing);
+        let path = scratch("planted");
+        let dir = DirFd::create_root(&path).expect("open");
+        let outside = path.join("outside");
+        std::fs::create_dir(&outside).expect("mkdir");
+        std::fs::write(outside.join("keep"), b"keep").expect("write");
+        std::os::unix::fs::symlink(&outside, dir.join("link")).expect("symlink");
+        remove_planted(&dir, "link").expect("remove the link");
+        assert_eq!(dir.look("link").expect("look"), Found::Nothing);
         assert!(outside.join("keep").is_file(), "the target is untouched");
-        remove_planted(&link).expect("already gone is fine");
+        remove_planted(&dir, "link").expect("already gone is fine");
 
         // A directory that replaced the link since it was looked at stays, contents and all.
-        let repaired = dir.join("repaired");
-        fs::create_dir(&repaired).expect("mkdir");
-        fs::write(repaired.join(".lock-1.0.0"), b"").expect("write");
-        assert!(remove_planted(&repaired).is_err());
-        assert!(repaired.join(".lock-1.0.0").is_file());
-        fs::remove_dir_all(&dir).expect("clean up");
+        let repaired = dir.create_dir("repaired").expect("mkdir");
+        repaired.write_new_file(".lock-1.0.0", b"").expect("write");
+        assert!(remove_planted(&dir, "repaired").is_err());
+        assert!(path.join("repaired/.lock-1.0.0").is_file());
+        std::fs::remove_dir_all(&path).expect("clean up");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_chain_with_a_planted_link_is_repaired_not_followed() {
+        let path = scratch("chain");
+        let outside = path.join("outside");
+        std::fs::create_dir_all(outside.join("name")).expect("mkdir");
+        let root = path.join("root");
+        std::fs::create_dir_all(root.join("registry")).expect("mkdir");
+        std::os::unix::fs::symlink(&outside, root.join("registry/_global")).expect("symlink");
+        let name = ensure_dir_chain(&root, &["registry", "_global", "name"]).expect("chain");
+        name.write_new_file("f", b"x").expect("write");
+        assert!(root.join("registry/_global/name/f").is_file());
+        assert!(
+            root.join("registry/_global")
+                .symlink_metadata()
+                .expect("dir")
+                .is_dir()
+        );
+        assert!(!outside.join("name/f").exists());
+        std::fs::remove_dir_all(&path).expect("clean up");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn locking_writing_and_removing_through_a_swapped_directory_stay_inside() {
+        // The pack-name directory is opened, then swapped for a link to a directory that
+        // holds a victim named like the version (the race of a check followed by a use by
+        // path): locking, writing and removal all act on the directory opened.
+        let path = scratch("swapped");
+        let outside = path.join("outside");
+        std::fs::create_dir_all(outside.join("1.0.0")).expect("mkdir");
+        std::fs::write(outside.join("1.0.0/keep"), b"keep").expect("write");
+        let root = path.join("root");
+        let name = ensure_dir_chain(&root, &["name"]).expect("chain");
+        name.create_dir("1.0.0").expect("mkdir");
+        std::fs::rename(root.join("name"), root.join("moved")).expect("move");
+        std::os::unix::fs::symlink(&outside, root.join("name")).expect("symlink");
+        let before = crate::dir_fd::tests::snapshot(&outside);
+        let lock = crate::lock::EntryLock::exclusive(&name, ".lock-1.0.0").expect("lock");
+        install_dir(&name, "1.0.0", |dir| {
+            dir.write_new_file("pack.yaml", b"new")
+        })
+        .expect("install");
+        assert_eq!(
+            std::fs::read(root.join("moved/1.0.0/pack.yaml")).expect("new entry"),
+            b"new"
+        );
+        assert!(remove_entry_dir(&name, "1.0.0").expect("remove"));
+        drop(lock);
+        assert_eq!(crate::dir_fd::tests::snapshot(&outside), before);
+        assert!(!root.join("moved/1.0.0").exists());
+        assert!(root.join("moved/.lock-1.0.0").is_file());
+        std::fs::remove_dir_all(&path).expect("clean up");
     }
 }

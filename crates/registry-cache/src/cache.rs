@@ -10,8 +10,9 @@ use snafu::{IntoError, ResultExt, ensure};
 
 use crate::atomic::{
     complete_temp_dir, ensure_dir_chain, install_dir, recover_entry, remove_entry_dir,
-    remove_planted, replace_file, write_new_file,
+    remove_planted, replace_file,
 };
+use crate::dir_fd::{Child, DirFd};
 use crate::entry::{CacheEntry, CacheRead, NewEntry, ReadOptions, Refresh};
 use crate::error::{
     CreateDirectorySnafu, EncodeMetadataSnafu, Error, EvictEntrySnafu, LockEntrySnafu,
@@ -19,13 +20,13 @@ use crate::error::{
     NewPackUnsignedSnafu, NoCacheRootSnafu, NonUtf8CacheRootSnafu, ReadDirectorySnafu, Result,
     UnexpectedFileTypeSnafu, WriteEntrySnafu,
 };
-use crate::integrity::{Inspection, binding_problem, load, names_entry, verify_trusted};
+use crate::integrity::{Inspection, binding_problem, load, load_dir, names_entry, verify_trusted};
 use crate::inventory::{remove_leftovers_of, remove_stray_files};
 use crate::location::{EntryFile, EntryKey, EntryLocation};
 use crate::lock::EntryLock;
 use crate::metadata::{CacheMeta, METADATA_FORMAT};
 use crate::registry_id::normalize_registry_url;
-use crate::untrusted::{FileKind, Found, look};
+use crate::untrusted::{FileKind, Found};
 
 /// The environment variable that names the cache root.
 pub const CACHE_DIR_VARIABLE: &str = "ASSAY_CACHE_DIR";
@@ -43,14 +44,18 @@ pub struct PackCache {
     root: Utf8PathBuf,
 }
 
-/// What lies on the way from the root to a pack-name directory.
-enum NameDir {
+/// What lies on the way from the root to a directory below it (a pack-name directory).
+pub(crate) enum NameDir {
     /// Some directory on the way does not exist.
     Missing,
-    /// Something on the way is not a real directory.
-    Unsafe { path: Utf8PathBuf, found: FileKind },
-    /// The pack-name directory.
-    Present(Utf8PathBuf),
+    /// `name` in `parent` is on the way but not a real directory.
+    Unsafe {
+        parent: DirFd,
+        name: String,
+        found: FileKind,
+    },
+    /// The directory, open.
+    Present(DirFd),
 }
 
 impl PackCache {
@@ -123,38 +128,46 @@ impl PackCache {
         let location = key.location();
         let name_dir = match self.name_dir(location)? {
             NameDir::Missing => return Ok(CacheRead::Miss),
-            NameDir::Unsafe { path, found } => {
+            NameDir::Unsafe {
+                parent,
+                name,
+                found,
+            } => {
                 let reason = UnexpectedFileTypeSnafu {
                     entry: Box::new(location.clone()),
-                    path: path.clone(),
+                    path: parent.join(&name),
                     expected: FileKind::Directory,
                     found,
                 }
                 .build();
-                return match remove_planted(&path) {
+                return match remove_planted(&parent, &name) {
                     Ok(()) => Ok(CacheRead::Evicted(reason)),
                     Err(source) => Err(evict_error(location, reason, source)),
                 };
             }
             NameDir::Present(dir) => dir,
         };
-        let lock_path = name_dir.join(location.lock_file_name());
-        let entry_dir = name_dir.join(location.version().as_str());
+        let lock_name = location.lock_file_name();
+        let lock_path = name_dir.join(&lock_name);
+        let version = location.version().as_str();
         // Writers create the lock file first: without it and without an entry, nothing was
         // ever written here, and a read creates nothing.
-        if self.look(&lock_path)? == Found::Nothing && self.look(&entry_dir)? == Found::Nothing {
+        if look_in(&name_dir, &lock_name)? == Found::Nothing
+            && look_in(&name_dir, version)? == Found::Nothing
+        {
             return Ok(CacheRead::Miss);
         }
-        let version = location.version().as_str();
         let first_reason = {
-            let _shared =
-                EntryLock::shared(&lock_path).context(LockEntrySnafu { path: &lock_path })?;
-            match inspect(&entry_dir, key, options)? {
+            let _shared = EntryLock::shared(&name_dir, &lock_name)
+                .context(LockEntrySnafu { path: &lock_path })?;
+            match inspect(&name_dir, key, options)? {
                 Inspection::Missing => {
                     // A writer killed between displacing the old entry and renaming the new
                     // one into place left the new one beside: put it in place (below).
-                    let recoverable = complete_temp_dir(&name_dir, version)
-                        .context(ReadDirectorySnafu { path: &name_dir })?;
+                    let recoverable =
+                        complete_temp_dir(&name_dir, version).context(ReadDirectorySnafu {
+                            path: name_dir.path(),
+                        })?;
                     if recoverable.is_none() {
                         return Ok(CacheRead::Miss);
                     }
@@ -166,14 +179,14 @@ impl PackCache {
         };
         // Recover or evict under the exclusive lock, after checking again: a writer may
         // have replaced the entry since the shared lock was dropped.
-        let _exclusive =
-            EntryLock::exclusive(&lock_path).context(LockEntrySnafu { path: &lock_path })?;
+        let _exclusive = EntryLock::exclusive(&name_dir, &lock_name)
+            .context(LockEntrySnafu { path: &lock_path })?;
         if first_reason.is_none() {
             recover_entry(&name_dir, version).context(WriteEntrySnafu {
                 entry: Box::new(location.clone()),
             })?;
         }
-        match inspect(&entry_dir, key, options)? {
+        match inspect(&name_dir, key, options)? {
             Inspection::Missing => Ok(first_reason.map_or(CacheRead::Miss, CacheRead::Evicted)),
             Inspection::Sound(entry) => Ok(classify(entry, options.now)),
             Inspection::Corrupt(reason) => match remove_entry_dir(&name_dir, version) {
@@ -254,19 +267,20 @@ impl PackCache {
                 path: self.root.join(location.relative_dir()),
             },
         )?;
-        let lock_path = name_dir.join(location.lock_file_name());
-        let _lock =
-            EntryLock::exclusive(&lock_path).context(LockEntrySnafu { path: &lock_path })?;
+        let lock_name = location.lock_file_name();
+        let _lock = EntryLock::exclusive(&name_dir, &lock_name).context(LockEntrySnafu {
+            path: name_dir.join(&lock_name),
+        })?;
         let version = location.version().as_str();
         // Leftovers of this version can go now: its lock is held, so no writer is live.
         remove_leftovers_of(&name_dir, version).context(WriteEntrySnafu { entry: boxed() })?;
         install_dir(&name_dir, version, |dir| {
-            write_new_file(&dir.join(EntryFile::Pack.file_name()), entry.pack)?;
+            dir.write_new_file(EntryFile::Pack.file_name(), entry.pack)?;
             if let Some(json) = &signature_json {
-                write_new_file(&dir.join(EntryFile::Signature.file_name()), json.as_bytes())?;
+                dir.write_new_file(EntryFile::Signature.file_name(), json.as_bytes())?;
             }
             // Metadata last: an entry directory with metadata has all of its files.
-            write_new_file(&dir.join(EntryFile::Metadata.file_name()), &meta_json)
+            dir.write_new_file(EntryFile::Metadata.file_name(), &meta_json)
         })
         .context(WriteEntrySnafu { entry: boxed() })
     }
@@ -289,11 +303,18 @@ impl PackCache {
         let NameDir::Present(name_dir) = self.name_dir(location)? else {
             return Ok(Refresh::Gone);
         };
-        let lock_path = name_dir.join(location.lock_file_name());
-        let _lock =
-            EntryLock::exclusive(&lock_path).context(LockEntrySnafu { path: &lock_path })?;
-        let entry_dir = name_dir.join(location.version().as_str());
-        let Inspection::Sound(loaded) = load(&entry_dir, location)? else {
+        let lock_name = location.lock_file_name();
+        let _lock = EntryLock::exclusive(&name_dir, &lock_name).context(LockEntrySnafu {
+            path: name_dir.join(&lock_name),
+        })?;
+        let version = location.version().as_str();
+        let entry_dir = match name_dir.open_dir(version).context(ReadDirectorySnafu {
+            path: name_dir.join(version),
+        })? {
+            Child::Dir(dir) => dir,
+            Child::Missing | Child::Other(_) => return Ok(Refresh::Gone),
+        };
+        let Inspection::Sound(loaded) = load_dir(&entry_dir, location)? else {
             return Ok(Refresh::Gone);
         };
         let meta = loaded.meta();
@@ -322,15 +343,18 @@ impl PackCache {
     pub fn evict(&self, location: &EntryLocation) -> Result<bool> {
         let name_dir = match self.name_dir(location)? {
             NameDir::Missing => return Ok(false),
-            NameDir::Unsafe { path, .. } => {
-                remove_planted(&path).context(crate::error::RemoveEntrySnafu { path: &path })?;
+            NameDir::Unsafe { parent, name, .. } => {
+                remove_planted(&parent, &name).context(crate::error::RemoveEntrySnafu {
+                    path: parent.join(&name),
+                })?;
                 return Ok(true);
             }
             NameDir::Present(dir) => dir,
         };
-        let lock_path = name_dir.join(location.lock_file_name());
-        let _lock =
-            EntryLock::exclusive(&lock_path).context(LockEntrySnafu { path: &lock_path })?;
+        let lock_name = location.lock_file_name();
+        let _lock = EntryLock::exclusive(&name_dir, &lock_name).context(LockEntrySnafu {
+            path: name_dir.join(&lock_name),
+        })?;
         remove_entry_dir(&name_dir, location.version().as_str()).context(
             crate::error::RemoveEntrySnafu {
                 path: self.entry_dir(location),
@@ -338,37 +362,53 @@ impl PackCache {
         )
     }
 
-    /// Walks from the root to the pack-name directory of `location` without following
-    /// a symlink below the root.
-    fn name_dir(&self, location: &EntryLocation) -> Result<NameDir> {
-        if !self.root.is_dir() {
-            return Ok(NameDir::Missing);
-        }
-        let mut path = self.root.clone();
-        for component in location.name_dir_components() {
-            path.push(component);
-            match self.look(&path)? {
-                Found::Nothing => return Ok(NameDir::Missing),
-                Found::Kind(FileKind::Directory) => {}
-                Found::Kind(found) => return Ok(NameDir::Unsafe { path, found }),
-            }
-        }
-        Ok(NameDir::Present(path))
+    /// Opens the pack-name directory of `location` (see [`PackCache::open_chain`]).
+    pub(crate) fn name_dir(&self, location: &EntryLocation) -> Result<NameDir> {
+        self.open_chain(&location.name_dir_components())
     }
 
-    fn look(&self, path: &Utf8Path) -> Result<Found> {
-        look(path).context(ReadDirectorySnafu { path })
+    /// Opens the root, then each of `components` relative to the one before without
+    /// following a symlink, so that what is opened is below the root whatever is
+    /// swapped into the path meanwhile.
+    pub(crate) fn open_chain(&self, components: &[&str]) -> Result<NameDir> {
+        let root = DirFd::open_root(&self.root).context(ReadDirectorySnafu { path: &self.root })?;
+        let Some(mut dir) = root else {
+            return Ok(NameDir::Missing);
+        };
+        for component in components {
+            match dir.open_dir(component).context(ReadDirectorySnafu {
+                path: dir.join(component),
+            })? {
+                Child::Dir(next) => dir = next,
+                Child::Missing => return Ok(NameDir::Missing),
+                Child::Other(found) => {
+                    return Ok(NameDir::Unsafe {
+                        parent: dir,
+                        name: (*component).to_owned(),
+                        found,
+                    });
+                }
+            }
+        }
+        Ok(NameDir::Present(dir))
     }
 }
 
-/// Loads and fully verifies the entry in `dir` for `key`.
+/// Looks at `name` in `dir` without following a link.
+fn look_in(dir: &DirFd, name: &str) -> Result<Found> {
+    dir.look(name).context(ReadDirectorySnafu {
+        path: dir.join(name),
+    })
+}
+
+/// Loads and fully verifies the entry for `key` in its pack-name directory.
 fn inspect(
-    dir: &Utf8Path,
+    name_dir: &DirFd,
     key: &EntryKey,
     options: &ReadOptions<'_>,
 ) -> Result<Inspection<CacheEntry>> {
     let location = key.location();
-    Ok(match load(dir, location)? {
+    Ok(match load(name_dir, location)? {
         Inspection::Missing => Inspection::Missing,
         Inspection::Corrupt(reason) => Inspection::Corrupt(reason),
         Inspection::Sound(loaded) => {

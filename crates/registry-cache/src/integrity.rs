@@ -16,7 +16,6 @@
 //!    caller asks for [`SignatureRequirement::Always`](crate::SignatureRequirement::Always);
 //! 6. the pack's own top-level `name` and `version` are the entry's.
 
-use camino::Utf8Path;
 use registry_canon::{CanonicalPack, MAX_TOTAL_SIZE, digest_of_canonical_bytes};
 use registry_types::Policy;
 use registry_verify::{
@@ -25,6 +24,7 @@ use registry_verify::{
 };
 use snafu::{IntoError, ResultExt};
 
+use crate::dir_fd::{Child, DirFd};
 use crate::entry::{CacheEntry, ReadOptions, SignatureRequirement};
 use crate::error::{
     Error, FileReplacedSnafu, FileTooLargeSnafu, MetadataFormatSnafu, MetadataInconsistentSnafu,
@@ -34,7 +34,7 @@ use crate::error::{
 };
 use crate::location::{EntryFile, EntryLocation};
 use crate::metadata::{CacheMeta, MAX_METADATA_BYTES, METADATA_FORMAT};
-use crate::untrusted::{FileFault, FileKind, FileRead, Found, look, read_file};
+use crate::untrusted::{FileFault, FileKind, FileRead};
 
 /// What looking at an entry found.
 #[derive(Debug)]
@@ -61,28 +61,35 @@ impl Loaded {
     }
 }
 
-/// Reads the entry in `dir` and runs checks 1 to 4. `Err` only for I/O errors that are
-/// not the entry's fault.
-pub(crate) fn load(dir: &Utf8Path, location: &EntryLocation) -> Result<Inspection<Loaded>> {
+/// Reads the entry `{version}` in the pack-name directory `parent` and runs checks 1 to
+/// 4. The entry directory is opened once, without following a link, and its files are
+/// read relative to it. `Err` only for I/O errors that are not the entry's fault.
+pub(crate) fn load(parent: &DirFd, location: &EntryLocation) -> Result<Inspection<Loaded>> {
     let entry = || Box::new(location.clone());
-    match look(dir).context(ReadEntryFileSnafu {
+    let version = location.version().as_str();
+    let dir = match parent.open_dir(version).context(ReadEntryFileSnafu {
         entry: entry(),
         file: EntryFile::Pack,
     })? {
-        Found::Nothing => return Ok(Inspection::Missing),
-        Found::Kind(FileKind::Directory) => {}
-        Found::Kind(found) => {
+        Child::Missing => return Ok(Inspection::Missing),
+        Child::Dir(dir) => dir,
+        Child::Other(found) => {
             return Ok(Inspection::Corrupt(
                 UnexpectedFileTypeSnafu {
                     entry: entry(),
-                    path: dir.to_owned(),
+                    path: parent.join(version),
                     expected: FileKind::Directory,
                     found,
                 }
                 .build(),
             ));
         }
-    }
+    };
+    load_dir(&dir, location)
+}
+
+/// Reads the open entry directory `dir` and runs checks 1 to 4 (see [`load`]).
+pub(crate) fn load_dir(dir: &DirFd, location: &EntryLocation) -> Result<Inspection<Loaded>> {
     let pack = match read_entry_file(dir, location, EntryFile::Pack, MAX_TOTAL_SIZE)? {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Ok(missing(location, EntryFile::Pack)),
@@ -119,17 +126,19 @@ fn missing<T>(location: &EntryLocation, file: EntryFile) -> Inspection<T> {
 
 /// Reads one entry file: `Ok(Ok(None))` when absent, `Ok(Err(fault))` when unusable.
 fn read_entry_file(
-    dir: &Utf8Path,
+    dir: &DirFd,
     location: &EntryLocation,
     file: EntryFile,
     limit: usize,
 ) -> Result<Result<Option<Vec<u8>>, Error>> {
     let path = dir.join(file.file_name());
     let entry = || Box::new(location.clone());
-    let read = read_file(&path, limit).context(ReadEntryFileSnafu {
-        entry: entry(),
-        file,
-    })?;
+    let read = dir
+        .read_file(file.file_name(), limit)
+        .context(ReadEntryFileSnafu {
+            entry: entry(),
+            file,
+        })?;
     Ok(match read {
         FileRead::Missing => Ok(None),
         FileRead::Bytes(bytes) => Ok(Some(bytes)),

@@ -4,22 +4,25 @@
 //! Walking the cache recognises only what the cache writes: registry ids at the root,
 //! `_global` and `orgs/{org}` below them, valid pack names, then valid versions. Anything
 //! else is left alone, so pointing a cache at the wrong directory and clearing it never
-//! removes files the cache did not create. Symlinks are never followed; a symlink where
-//! an entry directory belongs is reported (and evicted) by [`PackCache::verify_all`].
+//! removes files the cache did not create. Symlinks are never followed: the walk opens
+//! each directory relative to its parent, and every later step opens its way from the
+//! root again the same way, so a directory swapped for a link after the walk is never
+//! followed either. A symlink where an entry directory belongs is reported (and evicted)
+//! by [`PackCache::verify_all`].
 
-use std::fs;
 use std::io;
 
-use camino::{Utf8Path, Utf8PathBuf};
 use registry_types::{Namespace, PackName, Version};
 use registry_verify::{KeyId, SignatureStatus};
 use snafu::{IntoError, ResultExt};
 
-use crate::atomic::{random_token, recover_entry, remove_entry_dir, remove_planted, remove_tree};
-use crate::cache::PackCache;
+use crate::atomic::{random_token, recover_entry, remove_entry_dir, remove_planted};
+use crate::cache::{NameDir, PackCache};
+use crate::dir_fd::{Child, DirFd};
 use crate::entry::ReadOptions;
 use crate::error::{
     Error, EvictEntrySnafu, LockEntrySnafu, ReadDirectorySnafu, RemoveEntrySnafu, Result,
+    UnexpectedFileTypeSnafu,
 };
 use crate::integrity::{Inspection, Unaudited, load, verify_binding, verify_trusted};
 use crate::location::{
@@ -28,7 +31,7 @@ use crate::location::{
 use crate::lock::EntryLock;
 use crate::metadata::{CacheMeta, MAX_METADATA_BYTES};
 use crate::registry_id::RegistryId;
-use crate::untrusted::{FileKind, FileRead, Found, look, read_file};
+use crate::untrusted::{FileKind, FileRead, Found};
 
 /// One entry found by [`PackCache::list`] (not verified).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -130,12 +133,12 @@ impl AuditReport {
 /// What a walk of the cache found.
 #[derive(Default)]
 struct Walk {
-    /// Each entry, with its pack-name directory.
-    entries: Vec<(EntryLocation, Utf8PathBuf)>,
-    /// Every pack-name directory.
-    name_dirs: Vec<Utf8PathBuf>,
-    /// Registries moved aside by an interrupted clear.
-    root_leftovers: Vec<Utf8PathBuf>,
+    /// Each entry.
+    entries: Vec<EntryLocation>,
+    /// Every pack-name directory, as its components below the root.
+    name_dirs: Vec<Vec<String>>,
+    /// The names of registries moved aside at the root by an interrupted clear.
+    root_leftovers: Vec<String>,
 }
 
 impl PackCache {
@@ -147,11 +150,10 @@ impl PackCache {
     /// [`Error::ReadDirectory`] when a cache directory cannot be listed.
     pub fn list(&self) -> Result<Vec<ListedEntry>> {
         let mut listed = Vec::new();
-        for (location, name_dir) in self.walk()?.entries {
-            let dir = name_dir.join(location.version().as_str());
-            let (meta, size) = match look(&dir).context(ReadDirectorySnafu { path: &dir })? {
-                Found::Kind(FileKind::Directory) => (read_meta(&dir), dir_size(&dir)?),
-                _ => (None, 0),
+        for location in self.walk()?.entries {
+            let (meta, size) = match self.entry_handle(&location)? {
+                Some(dir) => (read_meta(&dir), dir_size(&dir)?),
+                None => (None, 0),
             };
             listed.push(ListedEntry {
                 location,
@@ -182,8 +184,8 @@ impl PackCache {
     pub fn verify_all(&self, audit: &Audit<'_>) -> Result<AuditReport> {
         let swept = self.sweep()?;
         let mut entries = Vec::new();
-        for (location, name_dir) in self.walk()?.entries {
-            let outcome = match audit_entry(&name_dir, &location, audit) {
+        for location in self.walk()?.entries {
+            let outcome = match self.audit_entry(&location, audit) {
                 Ok(Some(outcome)) => outcome,
                 Ok(None) => continue,
                 // One unreadable entry does not hide the others.
@@ -209,18 +211,32 @@ impl PackCache {
                 .filter(|entry| entry.location.registry() == registry)
                 .collect::<Vec<_>>(),
         );
-        let dir = self.root().join(registry.as_str());
-        let aside = self
-            .root()
-            .join(old_registry_name(&random_token(), registry));
-        match look(&dir).context(ReadDirectorySnafu { path: &dir })? {
+        let Some(root) = self.open_root()? else {
+            return Ok(removed);
+        };
+        let name = registry.as_str();
+        let aside = old_registry_name(&random_token(), registry);
+        match root.look(name).context(ReadDirectorySnafu {
+            path: root.join(name),
+        })? {
             Found::Nothing => {}
-            Found::Kind(FileKind::Directory) => match fs::rename(&dir, &aside) {
-                Ok(()) => remove_tree(&aside).context(RemoveEntrySnafu { path: &aside })?,
+            // Renaming moves whatever is there now, a link swapped in included, and the
+            // removal below never follows a link.
+            Found::Kind(FileKind::Directory) => match root.rename(name, &aside) {
+                Ok(()) => root.remove_tree(&aside).context(RemoveEntrySnafu {
+                    path: root.join(&aside),
+                })?,
                 Err(error) if error.kind() == io::ErrorKind::NotFound => {}
-                Err(source) => return Err(RemoveEntrySnafu { path: dir }.into_error(source)),
+                Err(source) => {
+                    return Err(RemoveEntrySnafu {
+                        path: root.join(name),
+                    }
+                    .into_error(source));
+                }
             },
-            Found::Kind(_) => remove_planted(&dir).context(RemoveEntrySnafu { path: &dir })?,
+            Found::Kind(_) => remove_planted(&root, name).context(RemoveEntrySnafu {
+                path: root.join(name),
+            })?,
         }
         Ok(removed)
     }
@@ -238,9 +254,7 @@ impl PackCache {
             removed.entries += cleared.entries;
             removed.bytes += cleared.bytes;
         }
-        for leftover in self.walk()?.root_leftovers {
-            remove_tree(&leftover).context(RemoveEntrySnafu { path: &leftover })?;
-        }
+        self.remove_root_leftovers(&self.walk()?.root_leftovers)?;
         Ok(removed)
     }
 
@@ -255,188 +269,294 @@ impl PackCache {
     /// [`Error::ReadDirectory`], [`Error::LockEntry`] or [`Error::RemoveEntry`].
     pub fn sweep(&self) -> Result<usize> {
         let walk = self.walk()?;
-        let mut swept = 0;
-        for leftover in &walk.root_leftovers {
-            remove_tree(leftover).context(RemoveEntrySnafu { path: leftover })?;
-            swept += 1;
-        }
-        for name_dir in &walk.name_dirs {
-            for (name, path, _) in children(name_dir)? {
+        let mut swept = self.remove_root_leftovers(&walk.root_leftovers)?;
+        for components in &walk.name_dirs {
+            let components: Vec<&str> = components.iter().map(String::as_str).collect();
+            // Anything but a real directory now was swapped in since the walk: skipped.
+            let NameDir::Present(name_dir) = self.open_chain(&components)? else {
+                continue;
+            };
+            for (name, _) in children(&name_dir)? {
                 let Some(leftover) = Leftover::parse(&name) else {
                     continue;
                 };
-                let Some(lock_path) = leftover.lock_path(name_dir) else {
+                let Some(lock_name) = leftover.lock_name() else {
                     continue;
                 };
-                let lock = EntryLock::try_exclusive(&lock_path)
-                    .context(LockEntrySnafu { path: &lock_path })?;
+                let lock =
+                    EntryLock::try_exclusive(&name_dir, &lock_name).context(LockEntrySnafu {
+                        path: name_dir.join(&lock_name),
+                    })?;
                 if lock.is_none() {
                     continue;
                 }
+                let path = name_dir.join(&name);
                 // The new entry of a write killed between displacing the old entry and
                 // renaming the new one is put in place, not swept away.
                 if let Some(version) = &leftover.version {
-                    recover_entry(name_dir, version).context(RemoveEntrySnafu { path: &path })?;
+                    recover_entry(&name_dir, version).context(RemoveEntrySnafu { path: &path })?;
                 }
-                if look(&path).context(ReadDirectorySnafu { path: &path })? != Found::Nothing {
-                    remove_tree(&path).context(RemoveEntrySnafu { path: &path })?;
+                if name_dir
+                    .look(&name)
+                    .context(ReadDirectorySnafu { path: &path })?
+                    != Found::Nothing
+                {
+                    name_dir
+                        .remove_tree(&name)
+                        .context(RemoveEntrySnafu { path: &path })?;
                     swept += 1;
                 }
             }
         }
-        for (location, name_dir) in &walk.entries {
-            let dir = name_dir.join(location.version().as_str());
-            if look(&dir).context(ReadDirectorySnafu { path: &dir })?
+        for location in &walk.entries {
+            let NameDir::Present(name_dir) = self.name_dir(location)? else {
+                continue;
+            };
+            let version = location.version().as_str();
+            let path = name_dir.join(version);
+            if name_dir
+                .look(version)
+                .context(ReadDirectorySnafu { path: &path })?
                 != Found::Kind(FileKind::Directory)
             {
                 continue;
             }
-            let lock_path = name_dir.join(location.lock_file_name());
-            if let Some(_lock) =
-                EntryLock::try_exclusive(&lock_path).context(LockEntrySnafu { path: &lock_path })?
+            let lock_name = location.lock_file_name();
+            let Some(_lock) =
+                EntryLock::try_exclusive(&name_dir, &lock_name).context(LockEntrySnafu {
+                    path: name_dir.join(&lock_name),
+                })?
+            else {
+                continue;
+            };
+            if let Child::Dir(dir) = name_dir
+                .open_dir(version)
+                .context(ReadDirectorySnafu { path: &path })?
             {
-                swept += remove_stray_files(&dir).context(RemoveEntrySnafu { path: &dir })?;
+                swept += remove_stray_files(&dir).context(RemoveEntrySnafu { path: &path })?;
             }
         }
         Ok(swept)
     }
 
+    /// The root, open; `None` when there is none.
+    fn open_root(&self) -> Result<Option<DirFd>> {
+        DirFd::open_root(self.root()).context(ReadDirectorySnafu { path: self.root() })
+    }
+
+    /// Removes registries moved aside at the root; returns how many.
+    fn remove_root_leftovers(&self, names: &[String]) -> Result<usize> {
+        if names.is_empty() {
+            return Ok(0);
+        }
+        let Some(root) = self.open_root()? else {
+            return Ok(0);
+        };
+        for name in names {
+            root.remove_tree(name).context(RemoveEntrySnafu {
+                path: root.join(name),
+            })?;
+        }
+        Ok(names.len())
+    }
+
+    /// The entry directory of `location`, opened from the root without following a link;
+    /// `None` when there is no real directory.
+    fn entry_handle(&self, location: &EntryLocation) -> Result<Option<DirFd>> {
+        let NameDir::Present(name_dir) = self.name_dir(location)? else {
+            return Ok(None);
+        };
+        let version = location.version().as_str();
+        match name_dir.open_dir(version).context(ReadDirectorySnafu {
+            path: name_dir.join(version),
+        })? {
+            Child::Dir(dir) => Ok(Some(dir)),
+            Child::Missing | Child::Other(_) => Ok(None),
+        }
+    }
+
     /// The registries at the root.
     fn registries(&self) -> Result<Vec<RegistryId>> {
-        Ok(children(self.root())?
+        let Some(root) = self.open_root()? else {
+            return Ok(Vec::new());
+        };
+        Ok(children(&root)?
             .into_iter()
-            .filter_map(|(name, _, _)| RegistryId::parse(&name).ok())
+            .filter_map(|(name, _)| RegistryId::parse(&name).ok())
             .collect())
     }
 
-    /// Finds every entry, pack-name directory and root leftover, without following links.
+    /// Finds every entry, pack-name directory and root leftover, opening each directory
+    /// relative to its parent without following links.
     fn walk(&self) -> Result<Walk> {
         let mut walk = Walk::default();
-        for (name, path, kind) in children(self.root())? {
+        let Some(root) = self.open_root()? else {
+            return Ok(walk);
+        };
+        for (name, kind) in children(&root)? {
             if Leftover::parse_at_root(&name).is_some() {
-                walk.root_leftovers.push(path);
+                walk.root_leftovers.push(name);
                 continue;
             }
             let Ok(registry) = RegistryId::parse(&name) else {
                 continue;
             };
-            if kind != FileKind::Directory {
+            let Some(registry_dir) = open_child(&root, &name, kind)? else {
                 continue;
-            }
-            for (segment, segment_path, kind) in children(&path)? {
-                if kind != FileKind::Directory {
-                    continue;
-                }
+            };
+            for (segment, kind) in children(&registry_dir)? {
                 if segment == GLOBAL_DIR {
-                    walk_names(&mut walk, &registry, None, &segment_path)?;
-                } else if segment == ORGS_DIR {
-                    for (org, org_path, kind) in children(&segment_path)? {
-                        if let (Ok(org), FileKind::Directory) = (Namespace::parse(&org), kind) {
-                            walk_names(&mut walk, &registry, Some(org), &org_path)?;
+                    if let Some(global) = open_child(&registry_dir, &segment, kind)? {
+                        let prefix = [registry.as_str(), GLOBAL_DIR];
+                        walk_names(&mut walk, &registry, None, &prefix, &global)?;
+                    }
+                } else if segment == ORGS_DIR
+                    && let Some(orgs) = open_child(&registry_dir, &segment, kind)?
+                {
+                    for (org_name, kind) in children(&orgs)? {
+                        let Ok(org) = Namespace::parse(&org_name) else {
+                            continue;
+                        };
+                        if let Some(org_dir) = open_child(&orgs, &org_name, kind)? {
+                            let prefix = [registry.as_str(), ORGS_DIR, org_name.as_str()];
+                            walk_names(&mut walk, &registry, Some(org), &prefix, &org_dir)?;
                         }
                     }
                 }
             }
         }
-        walk.entries.sort_by(|a, b| a.0.cmp(&b.0));
+        walk.entries.sort();
         Ok(walk)
+    }
+
+    /// Audits one entry under its lock, evicting it when it fails; `None` when it is gone.
+    fn audit_entry(
+        &self,
+        location: &EntryLocation,
+        audit: &Audit<'_>,
+    ) -> Result<Option<AuditOutcome>> {
+        let name_dir = match self.name_dir(location)? {
+            NameDir::Missing => return Ok(None),
+            // A link swapped into the path since the walk is tampering, and goes as a
+            // read would remove it; nothing behind it is looked at.
+            NameDir::Unsafe {
+                parent,
+                name,
+                found,
+            } => {
+                let reason = UnexpectedFileTypeSnafu {
+                    entry: Box::new(location.clone()),
+                    path: parent.join(&name),
+                    expected: FileKind::Directory,
+                    found,
+                }
+                .build();
+                return match remove_planted(&parent, &name) {
+                    Ok(()) => Ok(Some(AuditOutcome::Evicted(reason))),
+                    Err(source) => Err(EvictEntrySnafu {
+                        entry: Box::new(location.clone()),
+                        reason: Box::new(reason),
+                    }
+                    .into_error(source)),
+                };
+            }
+            NameDir::Present(dir) => dir,
+        };
+        let lock_name = location.lock_file_name();
+        let lock_path = name_dir.join(&lock_name);
+        let first = {
+            let _shared = EntryLock::shared(&name_dir, &lock_name)
+                .context(LockEntrySnafu { path: &lock_path })?;
+            audit_one(&name_dir, location, audit)?
+        };
+        match first {
+            Inspection::Missing => return Ok(None),
+            Inspection::Sound(outcome) => return Ok(Some(outcome)),
+            Inspection::Corrupt(_) => {}
+        }
+        // Re-checked under the exclusive lock: a writer may have replaced the entry since.
+        let _exclusive = EntryLock::exclusive(&name_dir, &lock_name)
+            .context(LockEntrySnafu { path: &lock_path })?;
+        match audit_one(&name_dir, location, audit)? {
+            Inspection::Missing => Ok(None),
+            Inspection::Sound(outcome) => Ok(Some(outcome)),
+            Inspection::Corrupt(reason) => {
+                match remove_entry_dir(&name_dir, location.version().as_str()) {
+                    Ok(_) => Ok(Some(AuditOutcome::Evicted(reason))),
+                    Err(source) => Err(EvictEntrySnafu {
+                        entry: Box::new(location.clone()),
+                        reason: Box::new(reason),
+                    }
+                    .into_error(source)),
+                }
+            }
+        }
     }
 }
 
-/// Adds the pack-name directories and entries below one namespace directory.
+/// Adds the pack-name directories and entries below one namespace directory, whose
+/// components below the root are `prefix`.
 fn walk_names(
     walk: &mut Walk,
     registry: &RegistryId,
     namespace: Option<Namespace>,
-    dir: &Utf8Path,
+    prefix: &[&str],
+    dir: &DirFd,
 ) -> Result<()> {
-    for (name, name_path, kind) in children(dir)? {
-        let (Ok(name), FileKind::Directory) = (PackName::parse(&name), kind) else {
+    for (name_text, kind) in children(dir)? {
+        let Ok(name) = PackName::parse(&name_text) else {
             continue;
         };
-        for (version, _, _) in children(&name_path)? {
+        let Some(name_dir) = open_child(dir, &name_text, kind)? else {
+            continue;
+        };
+        for (version, _) in children(&name_dir)? {
             let Ok(version) = Version::parse(&version) else {
                 continue;
             };
             if let Ok(location) =
                 EntryLocation::new(registry.clone(), namespace.clone(), name.clone(), version)
             {
-                walk.entries.push((location, name_path.clone()));
+                walk.entries.push(location);
             }
         }
-        walk.name_dirs.push(name_path);
+        let mut components: Vec<String> = prefix.iter().map(|&part| part.to_owned()).collect();
+        components.push(name_text);
+        walk.name_dirs.push(components);
     }
     Ok(())
 }
 
-/// The UTF-8-named children of `dir` with their kinds (links not followed); an absent
-/// directory has none.
-fn children(dir: &Utf8Path) -> Result<Vec<(String, Utf8PathBuf, FileKind)>> {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => return Err(ReadDirectorySnafu { path: dir }.into_error(source)),
-    };
-    let mut children = Vec::new();
-    for entry in entries {
-        let entry = entry.context(ReadDirectorySnafu { path: dir })?;
-        let Ok(name) = entry.file_name().into_string() else {
-            continue;
-        };
-        let kind = match entry.file_type() {
-            Ok(file_type) => FileKind::of(file_type),
-            // Removed since the listing: nothing to report.
-            Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
-            Err(source) => return Err(ReadDirectorySnafu { path: dir }.into_error(source)),
-        };
-        children.push((name.clone(), dir.join(name), kind));
+/// Opens the child `name` of `dir` when it is a real directory (`kind` is what the
+/// listing said); `None` otherwise.
+fn open_child(dir: &DirFd, name: &str, kind: FileKind) -> Result<Option<DirFd>> {
+    if kind != FileKind::Directory {
+        return Ok(None);
     }
-    Ok(children)
-}
-
-/// Audits one entry under its lock, evicting it when it fails; `None` when it is gone.
-fn audit_entry(
-    name_dir: &Utf8Path,
-    location: &EntryLocation,
-    audit: &Audit<'_>,
-) -> Result<Option<AuditOutcome>> {
-    let lock_path = name_dir.join(location.lock_file_name());
-    let dir = name_dir.join(location.version().as_str());
-    let first = {
-        let _shared = EntryLock::shared(&lock_path).context(LockEntrySnafu { path: &lock_path })?;
-        audit_one(&dir, location, audit)?
-    };
-    match first {
-        Inspection::Missing => return Ok(None),
-        Inspection::Sound(outcome) => return Ok(Some(outcome)),
-        Inspection::Corrupt(_) => {}
-    }
-    // Re-checked under the exclusive lock: a writer may have replaced the entry since.
-    let _exclusive =
-        EntryLock::exclusive(&lock_path).context(LockEntrySnafu { path: &lock_path })?;
-    match audit_one(&dir, location, audit)? {
-        Inspection::Missing => Ok(None),
-        Inspection::Sound(outcome) => Ok(Some(outcome)),
-        Inspection::Corrupt(reason) => {
-            match remove_entry_dir(name_dir, location.version().as_str()) {
-                Ok(_) => Ok(Some(AuditOutcome::Evicted(reason))),
-                Err(source) => Err(EvictEntrySnafu {
-                    entry: Box::new(location.clone()),
-                    reason: Box::new(reason),
-                }
-                .into_error(source)),
-            }
-        }
+    match dir.open_dir(name).context(ReadDirectorySnafu {
+        path: dir.join(name),
+    })? {
+        Child::Dir(child) => Ok(Some(child)),
+        Child::Missing | Child::Other(_) => Ok(None),
     }
 }
 
-/// Verifies one entry as `audit` says.
+/// The UTF-8-named children of `dir` with their kinds (links not followed); a directory
+/// removed since it was opened has none.
+fn children(dir: &DirFd) -> Result<Vec<(String, FileKind)>> {
+    match dir.children() {
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+        other => other.context(ReadDirectorySnafu { path: dir.path() }),
+    }
+}
+
+/// Verifies one entry in its pack-name directory as `audit` says.
 fn audit_one(
-    dir: &Utf8Path,
+    name_dir: &DirFd,
     location: &EntryLocation,
     audit: &Audit<'_>,
 ) -> Result<Inspection<AuditOutcome>> {
-    let loaded = match load(dir, location)? {
+    let loaded = match load(name_dir, location)? {
         Inspection::Sound(loaded) => loaded,
         Inspection::Missing => return Ok(Inspection::Missing),
         Inspection::Corrupt(reason) => return Ok(Inspection::Corrupt(reason)),
@@ -458,22 +578,19 @@ fn audit_one(
 }
 
 /// The metadata of an entry directory, if it reads (listing only; not verified).
-fn read_meta(dir: &Utf8Path) -> Option<CacheMeta> {
-    match read_file(
-        &dir.join(EntryFile::Metadata.file_name()),
-        MAX_METADATA_BYTES,
-    ) {
+fn read_meta(dir: &DirFd) -> Option<CacheMeta> {
+    match dir.read_file(EntryFile::Metadata.file_name(), MAX_METADATA_BYTES) {
         Ok(FileRead::Bytes(bytes)) => CacheMeta::from_json(&bytes).ok(),
         _ => None,
     }
 }
 
 /// The bytes of the files directly in `dir` (entries have no subdirectories).
-fn dir_size(dir: &Utf8Path) -> Result<u64> {
+fn dir_size(dir: &DirFd) -> Result<u64> {
     let mut bytes = 0;
-    for (_, path, kind) in children(dir)? {
+    for (name, kind) in children(dir)? {
         if kind == FileKind::File {
-            bytes += path.symlink_metadata().map_or(0, |metadata| metadata.len());
+            bytes += dir.file_len(&name);
         }
     }
     Ok(bytes)
@@ -488,16 +605,12 @@ fn total(entries: &[ListedEntry]) -> CacheSize {
 
 /// Removes the `.tmp-*`/`.old-*` leftovers of `version` in a pack-name directory. The
 /// caller holds the version's exclusive lock.
-pub(crate) fn remove_leftovers_of(name_dir: &Utf8Path, version: &str) -> io::Result<()> {
-    for entry in fs::read_dir(name_dir)? {
-        let entry = entry?;
-        let Ok(name) = entry.file_name().into_string() else {
-            continue;
-        };
+pub(crate) fn remove_leftovers_of(name_dir: &DirFd, version: &str) -> io::Result<()> {
+    for (name, _) in name_dir.children()? {
         if Leftover::parse(&name)
             .is_some_and(|leftover| leftover.version.as_deref() == Some(version))
         {
-            remove_tree(&name_dir.join(name))?;
+            name_dir.remove_tree(&name)?;
         }
     }
     Ok(())
@@ -505,15 +618,11 @@ pub(crate) fn remove_leftovers_of(name_dir: &Utf8Path, version: &str) -> io::Res
 
 /// Removes the temporary files a crashed refresh left in an entry directory; returns how
 /// many. The caller holds the entry's exclusive lock.
-pub(crate) fn remove_stray_files(entry_dir: &Utf8Path) -> io::Result<usize> {
+pub(crate) fn remove_stray_files(entry_dir: &DirFd) -> io::Result<usize> {
     let mut removed = 0;
-    for entry in fs::read_dir(entry_dir)? {
-        let entry = entry?;
-        let Ok(name) = entry.file_name().into_string() else {
-            continue;
-        };
+    for (name, _) in entry_dir.children()? {
         if Leftover::parse(&name).is_some() {
-            remove_tree(&entry_dir.join(name))?;
+            entry_dir.remove_tree(&name)?;
             removed += 1;
         }
     }

@@ -16,8 +16,11 @@
 //! # What every read checks
 //!
 //! 1. The entry directory and its files are real directories and regular files within
-//!    their size limits: a symlink is never followed (`O_NOFOLLOW`, and the file opened
-//!    must be the file checked).
+//!    their size limits: a symlink is never followed. Below the root, every directory is
+//!    opened relative to its parent (`openat` with `O_NOFOLLOW | O_DIRECTORY`) and every
+//!    file is opened, created, renamed or removed relative to its open directory, so a
+//!    directory swapped for a symlink meanwhile cannot lead outside the root; the file
+//!    opened must be the file checked.
 //! 2. `metadata.json` parses and describes this very entry (registry, namespace, name,
 //!    version), so moved or swapped entries fail.
 //! 3. Metadata is consistent ([`MetadataDefect`]). Whether the pack was signed is
@@ -55,7 +58,9 @@
 //! never disturbed. The locks are `std::fs::File` locks (`flock(2)`): they work between
 //! threads (each opens its own file) and processes, and the kernel releases those of a
 //! killed process. Clearing renames a whole registry directory aside in one step without
-//! entry locks; a writer racing with it may fail with an I/O error.
+//! entry locks; a writer racing with it may fail with an I/O error, or finish its write
+//! in the directory moved aside (which goes with it), and in rare cases the clear fails
+//! and a later sweep removes the rest.
 //!
 //! # Time to live
 //!
@@ -113,6 +118,7 @@
 
 mod atomic;
 mod cache;
+mod dir_fd;
 mod entry;
 mod error;
 mod integrity;

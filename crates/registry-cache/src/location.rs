@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use camino::{Utf8Path, Utf8PathBuf};
+use camino::Utf8PathBuf;
 use registry_types::{Namespace, PackName, Version};
 use snafu::ensure;
 
@@ -285,11 +285,9 @@ impl Leftover {
         (random_ok && RegistryId::parse(registry).is_ok()).then_some(Leftover { version: None })
     }
 
-    /// The lock file guarding this leftover, in the same directory.
-    pub(crate) fn lock_path(&self, dir: &Utf8Path) -> Option<Utf8PathBuf> {
-        self.version
-            .as_deref()
-            .map(|version| dir.join(lock_file_name(version)))
+    /// The name of the lock file guarding this leftover, in the same directory.
+    pub(crate) fn lock_name(&self) -> Option<String> {
+        self.version.as_deref().map(lock_file_name)
     }
 }
 

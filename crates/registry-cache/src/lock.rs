@@ -25,7 +25,10 @@
 //!   directory, a socket) is, so tampering cannot lock an entry out.
 //! - Clearing a registry or the whole cache takes no entry locks: it renames the registry
 //!   directory aside in one step and removes it afterwards. Readers see whole entries or
-//!   none; a writer racing with a clear may fail with an I/O error.
+//!   none. A writer racing with a clear works in the directories it opened: it may
+//!   fail with an I/O error or finish in the directory moved aside, which is removed
+//!   with its write (if the clear cannot remove it, it reports an error and a later
+//!   sweep does).
 //!
 //! The locks are `std::fs::File` locks (`flock(2)` on Unix): they belong to an open file,
 //! so two threads that each open the lock file exclude each other exactly as two
@@ -37,9 +40,8 @@
 use std::fs::{File, TryLockError};
 use std::io;
 
-use camino::Utf8Path;
-
-use crate::untrusted::{FileKind, Found, is_symlink_refusal, look, open_lock_file};
+use crate::dir_fd::{DirFd, is_symlink_refusal};
+use crate::untrusted::{FileKind, Found};
 
 /// A held lock on one entry; released when dropped.
 #[derive(Debug)]
@@ -49,10 +51,11 @@ pub(crate) struct EntryLock {
 }
 
 impl EntryLock {
-    /// Waits for a shared lock. When the lock file cannot be created (a read-only cache),
-    /// an existing one is opened read-only, which is enough for a shared lock.
-    pub(crate) fn shared(path: &Utf8Path) -> io::Result<EntryLock> {
-        let file = match open_healing(path, true) {
+    /// Waits for a shared lock on the lock file `name` in `dir`. When the lock file
+    /// cannot be created (a read-only cache), an existing one is opened read-only, which
+    /// is enough for a shared lock.
+    pub(crate) fn shared(dir: &DirFd, name: &str) -> io::Result<EntryLock> {
+        let file = match open_healing(dir, name) {
             Ok(file) => file,
             Err(error)
                 if matches!(
@@ -60,7 +63,7 @@ impl EntryLock {
                     io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem
                 ) =>
             {
-                open_lock_file(path, false)?
+                dir.open_lock_file(name, false)?
             }
             Err(error) => return Err(error),
         };
@@ -69,16 +72,16 @@ impl EntryLock {
     }
 
     /// Waits for the exclusive lock, creating the lock file if needed.
-    pub(crate) fn exclusive(path: &Utf8Path) -> io::Result<EntryLock> {
-        let file = open_healing(path, true)?;
+    pub(crate) fn exclusive(dir: &DirFd, name: &str) -> io::Result<EntryLock> {
+        let file = open_healing(dir, name)?;
         file.lock()?;
         Ok(EntryLock { _file: file })
     }
 
     /// Takes the exclusive lock if nobody holds the entry; never waits. `None` when
     /// another thread or process holds it.
-    pub(crate) fn try_exclusive(path: &Utf8Path) -> io::Result<Option<EntryLock>> {
-        let file = open_healing(path, true)?;
+    pub(crate) fn try_exclusive(dir: &DirFd, name: &str) -> io::Result<Option<EntryLock>> {
+        let file = open_healing(dir, name)?;
         match file.try_lock() {
             Ok(()) => Ok(Some(EntryLock { _file: file })),
             Err(TryLockError::WouldBlock) => Ok(None),
@@ -87,26 +90,27 @@ impl EntryLock {
     }
 }
 
-/// Opens the lock file. Anything else planted in its place — a symlink (removed, never
-/// followed), a directory or a socket — is removed and the lock file created anew, so
-/// that tampering cannot lock an entry out for good.
+/// Opens (creating it if needed) the lock file `name` in `dir`, relative to the open
+/// directory and without following a symlink. Anything else planted in its place — a
+/// symlink (removed, never followed), a directory or a socket — is removed and the lock
+/// file created anew, so that tampering cannot lock an entry out for good.
 ///
 /// Only what is still not a regular file is removed: another process healing the same
 /// path may already have created the real lock file, and removing that one would let two
 /// processes lock two different files. A failed removal is not reported: the second open
 /// says whether the path was healed.
-fn open_healing(path: &Utf8Path, create: bool) -> io::Result<File> {
-    let error = match open_lock_file(path, create) {
+fn open_healing(dir: &DirFd, name: &str) -> io::Result<File> {
+    let error = match dir.open_lock_file(name, true) {
         Ok(file) => return Ok(file),
         Err(error) => error,
     };
-    match look(path)? {
-        // `remove_dir_all` refuses a path that is no longer a directory.
+    match dir.look(name)? {
+        // Removing a tree never follows a link, and refuses nothing but a directory.
         Found::Kind(FileKind::Directory) => {
-            let _ = std::fs::remove_dir_all(path);
+            let _ = dir.remove_tree(name);
         }
         Found::Kind(FileKind::Symlink | FileKind::Special) => {
-            let _ = std::fs::remove_file(path);
+            let _ = dir.unlink(name);
         }
         // A regular file (or nothing) now: a link was healed by someone else since the
         // open failed, or the failure was not about what is there.
@@ -116,13 +120,15 @@ fn open_healing(path: &Utf8Path, create: bool) -> io::Result<File> {
             }
         }
     }
-    open_lock_file(path, create)
+    dir.open_lock_file(name, true)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use camino::Utf8PathBuf;
+
+    const NAME: &str = ".lock-1.0.0";
 
     fn scratch(name: &str) -> Utf8PathBuf {
         let dir =
@@ -135,18 +141,24 @@ mod tests {
     #[test]
     fn shared_locks_coexist_and_exclude_writers_within_one_process() {
         let dir = scratch("modes");
-        let path = dir.join(".lock-1.0.0");
-        let reader = EntryLock::shared(&path).expect("shared");
-        let second_reader = EntryLock::shared(&path).expect("second shared");
+        let root = DirFd::create_root(&dir).expect("open");
+        let reader = EntryLock::shared(&root, NAME).expect("shared");
+        let second_reader = EntryLock::shared(&root, NAME).expect("second shared");
         assert!(
-            EntryLock::try_exclusive(&path).expect("try").is_none(),
+            EntryLock::try_exclusive(&root, NAME)
+                .expect("try")
+                .is_none(),
             "readers hold it"
         );
         drop((reader, second_reader));
-        let writer = EntryLock::try_exclusive(&path)
+        let writer = EntryLock::try_exclusive(&root, NAME)
             .expect("try")
             .expect("free now");
-        assert!(EntryLock::try_exclusive(&path).expect("try").is_none());
+        assert!(
+            EntryLock::try_exclusive(&root, NAME)
+                .expect("try")
+                .is_none()
+        );
         drop(writer);
         std::fs::remove_dir_all(&dir).expect("clean up");
     }
@@ -157,9 +169,10 @@ mod tests {
         let dir = scratch("symlink");
         let outside = dir.join("outside");
         std::fs::write(&outside, b"keep").expect("write");
-        let path = dir.join(".lock-1.0.0");
+        let path = dir.join(NAME);
+        let root = DirFd::create_root(&dir).expect("open");
         std::os::unix::fs::symlink(&outside, &path).expect("symlink");
-        let lock = EntryLock::exclusive(&path).expect("lock");
+        let lock = EntryLock::exclusive(&root, NAME).expect("lock");
         assert!(path.symlink_metadata().expect("lock file").is_file());
         assert_eq!(std::fs::read(&outside).expect("outside"), b"keep");
         drop(lock);
@@ -169,12 +182,17 @@ mod tests {
     #[test]
     fn a_planted_directory_is_replaced() {
         let dir = scratch("directory");
-        let path = dir.join(".lock-1.0.0");
+        let path = dir.join(NAME);
+        let root = DirFd::create_root(&dir).expect("open");
         std::fs::create_dir(&path).expect("plant");
         std::fs::write(path.join("junk"), b"junk").expect("write");
-        let lock = EntryLock::exclusive(&path).expect("lock");
+        let lock = EntryLock::exclusive(&root, NAME).expect("lock");
         assert!(path.symlink_metadata().expect("lock file").is_file());
-        assert!(EntryLock::try_exclusive(&path).expect("try").is_none());
+        assert!(
+            EntryLock::try_exclusive(&root, NAME)
+                .expect("try")
+                .is_none()
+        );
         drop(lock);
         std::fs::remove_dir_all(&dir).expect("clean up");
     }

@@ -10,4 +10,5 @@ mod freshness;
 mod management;
 mod paths;
 mod support;
+mod symlinks;
 mod tamper;
