@@ -75,7 +75,8 @@ pub(crate) struct SignArgs {
     /// Use the legacy payload type `application/vnd.assay.pack+yaml;v=1`.
     #[arg(long)]
     pub(crate) legacy_payload_type: bool,
-    /// Write the envelope here instead of standard output.
+    /// Write the envelope here (a new file; an existing one is never replaced) instead of
+    /// standard output.
     #[arg(long)]
     pub(crate) out: Option<PathBuf>,
 }
@@ -94,8 +95,14 @@ pub(crate) struct VerifyArgs {
     /// A signed keys manifest whose pack-signing keys are trusted once it verifies.
     #[arg(long, value_name = "FILE", requires = "root")]
     pub(crate) keys_manifest: Option<PathBuf>,
-    /// A root for the keys manifest: a key id (`sha256:…`) or a public key file; repeatable.
-    #[arg(long, value_name = "KEYID_OR_PUB", requires = "keys_manifest")]
+    /// A root for the keys manifest: a key id (`sha256:…`), a public key (PEM or base64
+    /// SPKI, e.g. "$(cat root.pub)") or a public key file; repeatable.
+    #[arg(
+        long,
+        value_name = "KEYID_OR_PUB",
+        requires = "keys_manifest",
+        allow_hyphen_values = true
+    )]
     pub(crate) root: Vec<String>,
     /// The pack's policy.
     #[arg(long, value_enum, default_value = "commercial")]
@@ -131,7 +138,8 @@ pub(crate) struct ServeArgs {
     /// Serve HTTPS with a CA and certificate generated for the run.
     #[arg(long, conflicts_with_all = ["tls_cert", "tls_key"])]
     pub(crate) self_signed: bool,
-    /// With --self-signed: write the generated CA certificate (PEM) here for clients to trust.
+    /// With --self-signed: write the generated CA certificate (PEM) here for clients to trust
+    /// (replacing the file of an earlier run).
     #[arg(long, value_name = "FILE", requires = "self_signed")]
     pub(crate) ca_out: Option<PathBuf>,
     /// Serve HTTPS with this certificate chain (PEM, leaf first).
@@ -224,7 +232,7 @@ pub(crate) struct ManifestSignArgs {
     /// When the manifest expires (RFC 3339).
     #[arg(long, value_name = "RFC3339")]
     pub(crate) expires: Option<String>,
-    /// Where to write the manifest.
+    /// Where to write the manifest (a new file; an existing one is never replaced).
     #[arg(long)]
     pub(crate) out: PathBuf,
 }

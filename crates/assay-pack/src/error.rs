@@ -19,13 +19,15 @@ pub(crate) enum Error {
 
     /// A local input is larger than any pack may be.
     #[snafu(display(
-        "{} is {size} bytes, more than the limit of {limit} bytes for a pack",
+        "{} is {size} bytes, more than the limit of {limit} bytes for {what}",
         path.display()
     ))]
     InputTooLarge {
         path: PathBuf,
         size: String,
         limit: usize,
+        /// What the input is (`a pack`, `an envelope`).
+        what: &'static str,
     },
 
     /// The input has no canonical form.
@@ -53,8 +55,8 @@ pub(crate) enum Error {
         source: Box<registry_verify::Error>,
     },
 
-    /// A root given on the command line is neither a key id nor a readable key file.
-    #[snafu(display("root {root:?} is neither a key id nor a readable public key file"))]
+    /// A root given on the command line is neither a key id nor a public key.
+    #[snafu(display("root {root:?} is neither a key id nor a public key"))]
     ReadRoot {
         root: String,
         #[snafu(source(from(registry_verify::Error, Box::new)))]
@@ -207,9 +209,19 @@ impl Error {
     /// Prints the error and its causes on standard error; returns the exit code.
     pub(crate) fn report(self) -> ExitCode {
         let code = self.exit_code();
-        eprintln!("assay-pack: {}", snafu::Report::from_error(self));
+        print_stderr(format_args!(
+            "assay-pack: {}",
+            snafu::Report::from_error(self)
+        ));
         ExitCode::from(code)
     }
+}
+
+/// Prints a line on standard error. Unlike `eprintln!` it never panics: when standard error
+/// cannot be written there is nobody left to tell, and the exit code still says what happened.
+pub(crate) fn print_stderr(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 /// Result with the CLI's [`Error`].

@@ -24,7 +24,7 @@ use crate::commands::clock::{now, time_or_now};
 use crate::commands::keys::public_key;
 use crate::error::{
     CacheEntriesFailedSnafu, CacheSnafu, LocateCacheSnafu, NonUtf8CacheDirSnafu, Result,
-    WriteOutputSnafu,
+    WriteOutputSnafu, print_stderr,
 };
 
 /// Runs `assay-pack cache …`.
@@ -156,10 +156,10 @@ fn verify(cache: &PackCache, args: &CacheVerifyArgs) -> Result<()> {
         report_text(&report)
     })?;
     if unchecked > 0 {
-        eprintln!(
+        print_stderr(format_args!(
             "assay-pack: note: {unchecked} signed entries were checked without a trust store; \
              pass --trusted-key PUB to verify who signed them (every read does)"
-        );
+        ));
     }
     snafu::ensure!(
         evicted == 0 && unreadable == 0,

@@ -8,7 +8,9 @@ use registry_types::Digest;
 use snafu::ResultExt;
 
 use crate::cli::DigestArgs;
-use crate::error::{CanonicalizeSnafu, Result, SomeInputsFailedSnafu, WriteOutputSnafu};
+use crate::error::{
+    CanonicalizeSnafu, Result, SomeInputsFailedSnafu, WriteOutputSnafu, print_stderr,
+};
 use crate::input::read_input;
 
 /// Runs the command. Like sha256sum it goes on after a bad file: with several files each
@@ -27,7 +29,10 @@ pub(crate) fn run(args: &DigestArgs) -> Result<()> {
             Err(error) => {
                 failed += 1;
                 first_code.get_or_insert(error.exit_code());
-                eprintln!("assay-pack: {}", snafu::Report::from_error(error));
+                print_stderr(format_args!(
+                    "assay-pack: {}",
+                    snafu::Report::from_error(error)
+                ));
             }
         }
     }

@@ -1,5 +1,6 @@
 //! `assay-pack keygen`: a new key pair as PREFIX.key (PKCS#8 PEM, 0600) and PREFIX.pub.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use registry_verify::{Algorithm, PrivateKey};
@@ -7,7 +8,7 @@ use snafu::ResultExt;
 
 use crate::cli::{AlgorithmArg, KeygenArgs};
 use crate::commands::keys::write_new_file;
-use crate::error::{GenerateKeySnafu, Result};
+use crate::error::{GenerateKeySnafu, Result, WriteOutputSnafu};
 
 /// Runs the command: writes both files (refusing to replace existing ones) and prints the
 /// key id.
@@ -29,8 +30,11 @@ pub(crate) fn run(args: &KeygenArgs) -> Result<()> {
         let _ = std::fs::remove_file(&private_path);
         return Err(error);
     }
-    println!("{}", key.key_id());
-    Ok(())
+    // The key files stay: they are complete, and the key id is derived from `PREFIX.pub`.
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{}", key.key_id())
+        .and_then(|()| stdout.flush())
+        .context(WriteOutputSnafu)
 }
 
 fn with_suffix(prefix: &std::path::Path, suffix: &str) -> PathBuf {

@@ -7,8 +7,10 @@ use registry_server::{RunningServer, ServerConfig, TlsMode};
 use snafu::ResultExt;
 
 use crate::cli::ServeArgs;
-use crate::commands::keys::{private_key, write_new_file};
-use crate::error::{Result, ServeSnafu, StartRuntimeSnafu, WaitForSignalSnafu, WriteOutputSnafu};
+use crate::commands::keys::{private_key, replace_file};
+use crate::error::{
+    Result, ServeSnafu, StartRuntimeSnafu, WaitForSignalSnafu, WriteOutputSnafu, print_stderr,
+};
 use crate::input::read_input;
 
 /// Runs the command: starts the server, prints `listening on <URL>` and `root key id: <id>`
@@ -65,7 +67,8 @@ fn read_text(path: &Path) -> Result<String> {
 /// The CA is written first, so that a client that reads the URL finds the whole CA file.
 fn announce(server: &RunningServer, args: &ServeArgs, generated: [bool; 2]) -> Result<()> {
     if let (Some(path), Some(ca)) = (&args.ca_out, server.ca_cert_pem()) {
-        write_new_file(path, ca.as_bytes(), false)?;
+        // The CA is new on every run, so a CA file from an earlier run is replaced.
+        replace_file(path, ca.as_bytes())?;
     }
     {
         let mut out = std::io::stdout().lock();
@@ -74,20 +77,24 @@ fn announce(server: &RunningServer, args: &ServeArgs, generated: [bool; 2]) -> R
         out.flush().context(WriteOutputSnafu)?;
     }
     match generated {
-        [true, true] => eprintln!("assay-pack: signing and root keys generated for this run"),
-        [true, false] => eprintln!("assay-pack: signing key generated for this run"),
-        [false, true] => eprintln!("assay-pack: root key generated for this run"),
+        [true, true] => print_stderr(format_args!(
+            "assay-pack: signing and root keys generated for this run"
+        )),
+        [true, false] => print_stderr(format_args!(
+            "assay-pack: signing key generated for this run"
+        )),
+        [false, true] => print_stderr(format_args!("assay-pack: root key generated for this run")),
         [false, false] => {}
     }
     for problem in server.startup_report() {
         // The error names the file or folder; say it once.
-        eprintln!("assay-pack: warning: not served: {problem}");
+        print_stderr(format_args!("assay-pack: warning: not served: {problem}"));
     }
-    eprintln!(
+    print_stderr(format_args!(
         "assay-pack: serving {} pack versions from {}; stop with Ctrl-C",
         server.pack_count(),
         args.dir.display()
-    );
+    ));
     Ok(())
 }
 

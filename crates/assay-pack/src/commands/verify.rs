@@ -13,7 +13,7 @@ use crate::commands::keys::{envelope, public_key, root};
 use crate::error::{
     InvalidArgumentSnafu, ReadKeySnafu, Result, VerifyManifestSnafu, VerifySnafu, WriteOutputSnafu,
 };
-use crate::input::read_input;
+use crate::input::{InputKind, read_input, read_input_as};
 
 /// Runs the command: exit 0 with the digest and verified key ids, or the precise reason.
 pub(crate) fn run(args: &VerifyArgs) -> Result<()> {
@@ -45,7 +45,7 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<()> {
             .collect::<Result<Vec<_>>>()?;
         let manifest_trust = TrustStore::new(roots, TrustMode::Union)
             .context(ReadKeySnafu { path: path.clone() })?;
-        let body = read_input(path)?;
+        let body = read_input_as(path, InputKind::Envelope)?;
         let manifest = verify_manifest(&body, &manifest_trust, None, now)
             .context(VerifyManifestSnafu { path })?;
         trust.accept_manifest(&manifest);

@@ -91,3 +91,56 @@ fn usage_errors_exit_2_and_help_exits_0() {
     assert_eq!(help.code, 0);
     assert!(help.stdout_text().contains("canon"));
 }
+
+/// Runs `assay-pack` with standard output or standard error going to `/dev/full`.
+#[cfg(target_os = "linux")]
+fn run_into_full_device(args: &[&str], stream: &str) -> (i32, String) {
+    let full = || {
+        std::fs::File::options()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full")
+    };
+    let mut command = Command::new(env!("CARGO_BIN_EXE_assay-pack"));
+    command
+        .args(args)
+        .current_dir(workspace())
+        .stdin(Stdio::null());
+    let output = if stream == "stdout" {
+        command.stdout(full()).stderr(Stdio::piped()).output()
+    } else {
+        command.stdout(Stdio::piped()).stderr(full()).output()
+    }
+    .expect("run assay-pack");
+    (
+        output.status.code().expect("exited, not killed"),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn keygen_reports_an_unwritable_stdout_instead_of_panicking() {
+    let dir = scratch("keygen-full-stdout");
+    let prefix = dir.join("k");
+    let (code, stderr) = run_into_full_device(
+        &["keygen", "--out", prefix.to_str().expect("UTF-8")],
+        "stdout",
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.starts_with("assay-pack: cannot write to standard output"),
+        "{stderr}"
+    );
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn an_unwritable_stderr_keeps_the_documented_exit_code() {
+    // A panic while reporting would exit 101 instead.
+    let (code, _) = run_into_full_device(&["canon", "does/not/exist.yaml"], "stderr");
+    assert_eq!(code, 2);
+    let (code, _) = run_into_full_device(&["digest", "does/not/exist.yaml", SAMPLE], "stderr");
+    assert_eq!(code, 2);
+}

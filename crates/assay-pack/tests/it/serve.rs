@@ -207,3 +207,26 @@ fn the_announced_server_is_ready_for_a_client_that_acts_at_once() {
     );
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
+
+/// The README's `serve … --self-signed --ca-out ca.pem` works on a second run too: the CA
+/// is new on every run, so the file of the earlier run is replaced, not refused.
+#[test]
+fn ca_out_replaces_the_ca_file_of_an_earlier_run() {
+    let dir = crate::cli::scratch("serve-ca-again");
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, "the CA of an earlier run\n").expect("write old CA");
+    let ca_arg = ca.to_str().expect("utf-8");
+    let mut served = serve(&["--self-signed", "--ca-out", ca_arg]);
+    let first = served.line();
+    assert!(
+        first.starts_with("listening on https://127.0.0.1:"),
+        "{first:?}"
+    );
+    let pem = std::fs::read_to_string(&ca).expect("read CA");
+    assert!(
+        pem.starts_with("-----BEGIN CERTIFICATE-----") && pem.contains("END CERTIFICATE"),
+        "{pem}"
+    );
+    drop(served);
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}

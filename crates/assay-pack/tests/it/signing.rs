@@ -332,3 +332,185 @@ fn keys_manifest_flow_with_expiry_judged_at_a_given_time() {
         not_root.stderr
     );
 }
+
+/// README: `--root "$(cat root.pub)"` (the public key itself, not a file name) or a key id.
+#[test]
+fn root_may_be_an_inline_public_key_as_the_readme_shows() {
+    let dir = scratch("inline-root");
+    let (root, _) = keygen(&dir, "root", "ed25519");
+    let (signer, signer_id) = keygen(&dir, "signer", "ed25519");
+    let manifest = dir.join("keys.json");
+    let envelope = dir.join("pack.sig.json");
+    for args in [
+        vec![
+            "manifest",
+            "sign",
+            "--key",
+            &with_ext(&root, "key"),
+            "--pack-key",
+            &with_ext(&signer, "pub"),
+            "--out",
+            path_str(&manifest),
+        ],
+        vec![
+            "sign",
+            SAMPLE,
+            "--key",
+            &with_ext(&signer, "key"),
+            "--out",
+            path_str(&envelope),
+        ],
+    ] {
+        let out = run(&args, b"");
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+    let pem = std::fs::read_to_string(with_ext(&root, "pub")).expect("root.pub");
+    let base64 = pem.lines().nth(1).expect("a base64 line").to_owned();
+    // `$(cat root.pub)` drops the final newline.
+    for root_arg in [pem.trim_end(), base64.as_str()] {
+        let out = run(
+            &[
+                "verify",
+                SAMPLE,
+                "--signature",
+                path_str(&envelope),
+                "--keys-manifest",
+                path_str(&manifest),
+                "--root",
+                root_arg,
+            ],
+            b"",
+        );
+        assert_eq!(out.code, 0, "{root_arg}: {}", out.stderr);
+        assert!(
+            out.stdout_text()
+                .contains(&format!("verified key: {signer_id}")),
+            "{}",
+            out.stdout_text()
+        );
+    }
+    let (stranger, _) = keygen(&dir, "stranger", "ed25519");
+    let other = std::fs::read_to_string(with_ext(&stranger, "pub")).expect("stranger.pub");
+    let out = run(
+        &[
+            "verify",
+            SAMPLE,
+            "--signature",
+            path_str(&envelope),
+            "--keys-manifest",
+            path_str(&manifest),
+            "--root",
+            other.trim_end(),
+        ],
+        b"",
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("is not signed by a trusted root"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A pack near the 10 MiB pack limit has an envelope of about 13 MiB (base64), within the
+/// 16 MiB envelope limit: it must verify.
+#[test]
+fn an_envelope_larger_than_the_pack_limit_verifies() {
+    let dir = scratch("large-envelope");
+    let (signer, signer_id) = keygen(&dir, "signer", "ed25519");
+    let pack = dir.join("large.yaml");
+    let mut text = String::from("name: large-pack\nversion: \"1.0.0\"\nkind: compliance\nrules:\n");
+    let mut rule = 0;
+    while text.len() < 9 * 1024 * 1024 {
+        text.push_str(&format!(
+            "  - id: rule-{rule}\n    description: \"{}\"\n",
+            "x".repeat(200)
+        ));
+        rule += 1;
+    }
+    std::fs::write(&pack, text).expect("write pack");
+    let envelope = dir.join("large.sig.json");
+    let out = run(
+        &[
+            "sign",
+            path_str(&pack),
+            "--key",
+            &with_ext(&signer, "key"),
+            "--out",
+            path_str(&envelope),
+        ],
+        b"",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let size = std::fs::metadata(&envelope).expect("envelope").len();
+    assert!(size > 10 * 1024 * 1024, "{size}");
+    let out = run(
+        &[
+            "verify",
+            path_str(&pack),
+            "--signature",
+            path_str(&envelope),
+            "--trusted-key",
+            &with_ext(&signer, "pub"),
+        ],
+        b"",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout_text()
+            .contains(&format!("verified key: {signer_id}"))
+    );
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+/// A `sign --out` killed while writing (here by the file size limit, SIGXFSZ) leaves no
+/// truncated envelope under the requested name.
+#[test]
+#[cfg(unix)]
+fn an_out_file_is_complete_or_absent_even_when_the_writer_is_killed() {
+    let dir = scratch("killed-writer");
+    let (signer, _) = keygen(&dir, "signer", "ed25519");
+    let pack = dir.join("pack.yaml");
+    let mut text = String::from("name: p\nversion: \"1.0.0\"\nrules:\n");
+    for rule in 0..2000 {
+        text.push_str(&format!(
+            "  - id: rule-{rule}\n    description: \"{}\"\n",
+            "y".repeat(100)
+        ));
+    }
+    std::fs::write(&pack, text).expect("write pack");
+    let envelope = dir.join("pack.sig.json");
+    let status = std::process::Command::new("bash")
+        .args([
+            "-c",
+            r#"ulimit -f 64 && exec "$BIN" sign "$PACK" --key "$KEY" --out "$OUT""#,
+        ])
+        .env("BIN", env!("CARGO_BIN_EXE_assay-pack"))
+        .env("PACK", &pack)
+        .env("KEY", with_ext(&signer, "key"))
+        .env("OUT", &envelope)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("run bash");
+    assert!(!status.success(), "the write must have been cut off");
+    assert!(
+        !envelope.exists(),
+        "a truncated envelope was left at {}",
+        envelope.display()
+    );
+    // Without the limit the same command writes the whole envelope.
+    let out = run(
+        &[
+            "sign",
+            path_str(&pack),
+            "--key",
+            &with_ext(&signer, "key"),
+            "--out",
+            path_str(&envelope),
+        ],
+        b"",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json = std::fs::read_to_string(&envelope).expect("envelope");
+    serde_json::from_str::<serde_json::Value>(&json).expect("a whole JSON envelope");
+}
