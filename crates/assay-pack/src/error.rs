@@ -178,9 +178,14 @@ impl Error {
             | Error::Verify { .. }
             | Error::VerifyManifest { .. }
             | Error::CacheEntriesFailed { .. } => 1,
-            // Signing a pack that has no canonical form is a strict-YAML rejection.
+            // Signing a pack that has no canonical form is a strict-YAML rejection; one that
+            // is not a pack fails a pack-level check: both are the input's integrity.
             Error::Sign { source, .. }
-                if matches!(**source, registry_verify::Error::Canonicalize { .. }) =>
+                if matches!(
+                    **source,
+                    registry_verify::Error::Canonicalize { .. }
+                        | registry_verify::Error::NotAPack { .. }
+                ) =>
             {
                 1
             }

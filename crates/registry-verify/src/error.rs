@@ -257,6 +257,16 @@ pub enum Error {
         source: Box<registry_canon::CanonicalizeError>,
     },
 
+    /// What was given to sign is not a pack: its top level is not a mapping with string
+    /// `name` and `version` (PROTOCOL §1).
+    #[snafu(display(
+        "not a pack: its top level must be a mapping with a string `{missing}` (and `name` and `version` both)"
+    ))]
+    NotAPack {
+        /// The first of `name` and `version` that is missing or not a string.
+        missing: &'static str,
+    },
+
     /// The pack's canonical digest is not the expected one.
     #[snafu(display("pack integrity check failed: expected {expected}, got {actual}"))]
     DigestMismatch {

@@ -34,7 +34,8 @@ impl PackPayloadType {
 /// Signs a pack: canonicalizes it and signs the canonical bytes with every key.
 ///
 /// # Errors
-/// The pack has no canonical form, or a key fails to sign.
+/// The pack has no canonical form, is not a pack (its top level is not a mapping with
+/// string `name` and `version`: [`crate::Error::NotAPack`]), or a key fails to sign.
 pub fn sign_pack(
     pack: &[u8],
     keys: &[&PrivateKey],
@@ -43,6 +44,14 @@ pub fn sign_pack(
     let canonical = registry_canon::canonicalize_pack_bytes(pack, Default::default())
         .map_err(Box::new)
         .context(crate::error::CanonicalizeSnafu)?;
+    let missing = match (canonical.name(), canonical.version()) {
+        (None, _) => Some("name"),
+        (_, None) => Some("version"),
+        _ => None,
+    };
+    if let Some(missing) = missing {
+        return crate::error::NotAPackSnafu { missing }.fail();
+    }
     let mut envelope = Envelope::new(payload_type.as_str(), canonical.into_bytes());
     for key in keys {
         envelope.add_signature(key)?;

@@ -514,3 +514,34 @@ fn an_out_file_is_complete_or_absent_even_when_the_writer_is_killed() {
     let json = std::fs::read_to_string(&envelope).expect("envelope");
     serde_json::from_str::<serde_json::Value>(&json).expect("a whole JSON envelope");
 }
+
+#[test]
+fn sign_refuses_what_is_not_a_pack() {
+    let dir = scratch("sign-not-a-pack");
+    let (signer, _) = keygen(&dir, "signer", "ed25519");
+    let empty = dir.join("empty.yaml");
+    std::fs::write(&empty, b"# nothing but a comment\n").unwrap();
+    let out_file = dir.join("empty.sig.json");
+    let out = run(
+        &[
+            "sign",
+            path_str(&empty),
+            "--key",
+            &with_ext(&signer, "key"),
+            "--out",
+            path_str(&out_file),
+        ],
+        b"",
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    out.assert_clean_error();
+    assert!(
+        out.stderr.contains("not a pack") && out.stderr.contains("`name`"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out_file.exists(),
+        "no envelope for something that is not a pack"
+    );
+}

@@ -154,3 +154,25 @@ fn to_json_is_stable_and_standard_base64() {
     );
     assert_eq!(decode_lenient("-_8").unwrap(), [0xfb, 0xff]);
 }
+
+#[test]
+fn only_packs_are_signed() {
+    use registry_verify::{PackPayloadType, sign_pack};
+    let key = PrivateKey::generate(Algorithm::Ed25519).unwrap();
+    for (yaml, missing) in [
+        (&b""[..], "name"),
+        (b"# only a comment\n", "name"),
+        (b"- name: a\n  version: 1.0.0\n", "name"),
+        (b"name: a\n", "version"),
+        (b"name: a\nversion: 1\n", "version"),
+        (b"name: [a]\nversion: 1.0.0\n", "name"),
+        (b"rules:\n  - name: a\n    version: 1.0.0\n", "name"),
+    ] {
+        match sign_pack(yaml, &[&key], PackPayloadType::Jcs) {
+            Err(Error::NotAPack { missing: found }) => assert_eq!(found, missing, "{yaml:?}"),
+            other => panic!("{yaml:?}: {other:?}"),
+        }
+    }
+    let envelope = sign_pack(b"name: a\nversion: 1.0.0\n", &[&key], PackPayloadType::Jcs).unwrap();
+    assert_eq!(envelope.payload(), br#"{"name":"a","version":"1.0.0"}"#);
+}
