@@ -14,6 +14,7 @@ use yaml_rust2::ScanError;
 use yaml_rust2::parser::Tag;
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
+use crate::block_scalar;
 use crate::error::{
     AliasSnafu, AnchorSnafu, CanonicalizeError, DuplicateKeySnafu, FloatNotAllowedSnafu,
     FloatNotRepresentableSnafu, IntegerOutOfRangeSnafu, KeyPath, Location, MergeKeySnafu,
@@ -130,6 +131,8 @@ pub(crate) struct Emitter<'s, 'a> {
     source: &'s Source<'a>,
     options: StrictOptions,
     frames: Vec<Frame>,
+    /// For each open collection, whether it is in flow style or inside one.
+    flow: Vec<bool>,
     out: Vec<u8>,
     /// Reused buffer for reordering a mapping's members.
     scratch: Vec<u8>,
@@ -147,6 +150,7 @@ impl<'s, 'a> Emitter<'s, 'a> {
             source,
             options,
             frames: Vec::new(),
+            flow: Vec::new(),
             // Canonical output is usually a little smaller than the YAML it comes from.
             out: Vec::with_capacity(source.text().len() + 16),
             scratch: Vec::new(),
@@ -229,6 +233,11 @@ impl<'s, 'a> Emitter<'s, 'a> {
         Ok(())
     }
 
+    /// Whether the node being read is inside a flow collection.
+    fn in_flow(&self) -> bool {
+        self.flow.last().copied().unwrap_or(false)
+    }
+
     /// Whether the next node is a mapping key.
     fn expects_key(&self) -> bool {
         matches!(self.frames.last(), Some(Frame::Mapping(m)) if m.pending_key.is_none())
@@ -265,11 +274,16 @@ impl<'s, 'a> Emitter<'s, 'a> {
             self.out.push(b'[');
             self.frames.push(Frame::Sequence { items: 0 });
         }
+        let offset = self.source.byte_offset(mark.index());
+        let flow = self.flow.last().copied().unwrap_or(false)
+            || self.source.text()[offset..].starts_with(['[', '{']);
+        self.flow.push(flow);
         Ok(())
     }
 
     /// Ends the innermost collection.
     pub(crate) fn close(&mut self) -> Result<()> {
+        self.flow.pop();
         match self.frames.pop() {
             Some(Frame::Sequence { .. }) => self.out.push(b']'),
             Some(Frame::Mapping(mapping)) => {
@@ -394,7 +408,15 @@ impl<'s, 'a> Emitter<'s, 'a> {
     }
 
     /// Handles a scalar: a key, or a value written in its canonical form.
-    pub(crate) fn scalar(&mut self, text: String, style: TScalarStyle, mark: Marker) -> Result<()> {
+    pub(crate) fn scalar(
+        &mut self,
+        mut text: String,
+        style: TScalarStyle,
+        mark: Marker,
+    ) -> Result<()> {
+        if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded) {
+            block_scalar::repair(self.source, mark.index(), mark.col(), &mut text);
+        }
         snafu::ensure!(
             text.len() <= MAX_STRING_LENGTH,
             StringTooLongSnafu {
@@ -404,6 +426,15 @@ impl<'s, 'a> Emitter<'s, 'a> {
             }
         );
         let plain = style == TScalarStyle::Plain;
+        if plain && text.starts_with('?') && self.in_flow() {
+            return SyntaxSnafu {
+                position: self.source.position_of_char(mark.index()),
+                message: "a plain scalar starting with `?` in a flow collection is an explicit \
+                          key for YAML 1.1 parsers and text for YAML 1.2 parsers; quote it, or \
+                          write `? key` with a space",
+            }
+            .fail();
+        }
         if self.expects_key() {
             return self.key(text, plain, mark);
         }

@@ -96,7 +96,10 @@ fn needs_escape(byte: u8) -> bool {
 fn any_needs_escape(bytes: &[u8]) -> bool {
     let mut blocks = bytes.chunks_exact(16);
     for block in &mut blocks {
-        if block.iter().fold(false, |any, &byte| any | needs_escape(byte)) {
+        if block
+            .iter()
+            .fold(false, |any, &byte| any | needs_escape(byte))
+        {
             return true;
         }
     }

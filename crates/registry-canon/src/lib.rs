@@ -42,6 +42,7 @@
 //! # }
 //! ```
 
+mod block_scalar;
 mod digest;
 mod emitter;
 mod error;

@@ -4,16 +4,25 @@
 //! The loop keeps an explicit stack of open collections, so nesting costs heap, not call
 //! stack: 100,000 nested `- ` lines end with the depth error, not a stack overflow. Nothing
 //! looks at lines of text except to tell an explicit `---`/`...` from the implicit document
-//! start and end, which yaml-rust2 reports as the same events.
+//! start and end, which yaml-rust2 reports as the same events, and to end a block scalar at
+//! the end of the input as YAML and libyaml do (`block_scalar`).
+//!
+//! Where YAML 1.1 parsers (libyaml, which the deployed reference implementation uses) and
+//! YAML 1.2 parsers read the same bytes as different values, the profile rejects the input
+//! rather than pick one: unescaped NEL, LS and PS, and a flow plain scalar starting with `?`.
+//! Control characters, which YAML does not allow in a stream, are rejected too (yaml-rust2
+//! would take a NUL for the end of the input and drop the rest).
 
 use yaml_rust2::Event;
 use yaml_rust2::parser::Parser;
 use yaml_rust2::scanner::Marker;
 
 use crate::emitter::{Canonical, Emitter};
-use crate::error::{AliasSnafu, DirectiveSnafu, DocumentMarkerSnafu, InputTooLargeSnafu, Result};
+use crate::error::{
+    AliasSnafu, DirectiveSnafu, DocumentMarkerSnafu, InputTooLargeSnafu, Result, SyntaxSnafu,
+};
 use crate::limits::MAX_TOTAL_SIZE;
-use crate::source::Source;
+use crate::source::{Source, first_unreadable_char};
 use crate::value::Value;
 
 /// What to do with a float in the input.
@@ -86,6 +95,13 @@ pub(crate) fn canonicalize(input: &str, options: StrictOptions) -> Result<Canoni
         }
     );
     let source = Source::new(input);
+    if let Some((offset, character)) = first_unreadable_char(source.text()) {
+        return SyntaxSnafu {
+            position: source.position_of_byte(offset),
+            message: character.describe(),
+        }
+        .fail();
+    }
     let mut parser = Parser::new_from_str(source.text());
     let mut emitter = Emitter::new(&source, options);
     let mut documents = 0;
