@@ -132,19 +132,7 @@ impl PackCache {
                 parent,
                 name,
                 found,
-            } => {
-                let reason = UnexpectedFileTypeSnafu {
-                    entry: Box::new(location.clone()),
-                    path: parent.join(&name),
-                    expected: FileKind::Directory,
-                    found,
-                }
-                .build();
-                return match remove_planted(&parent, &name) {
-                    Ok(()) => Ok(CacheRead::Evicted(reason)),
-                    Err(source) => Err(evict_error(location, reason, source)),
-                };
-            }
+            } => return evict_planted(location, &parent, &name, found).map(CacheRead::Evicted),
             NameDir::Present(dir) => dir,
         };
         let lock_name = location.lock_file_name();
@@ -434,6 +422,27 @@ fn classify(entry: CacheEntry, now: Timestamp) -> CacheRead {
         CacheRead::Stale(entry)
     } else {
         CacheRead::Fresh(entry)
+    }
+}
+
+/// Removes what was planted on the way to `location`'s entry (a link or file where a
+/// directory belongs; nothing behind it is looked at) and returns why the entry is gone.
+pub(crate) fn evict_planted(
+    location: &EntryLocation,
+    parent: &DirFd,
+    name: &str,
+    found: FileKind,
+) -> Result<Error> {
+    let reason = UnexpectedFileTypeSnafu {
+        entry: Box::new(location.clone()),
+        path: parent.join(name),
+        expected: FileKind::Directory,
+        found,
+    }
+    .build();
+    match remove_planted(parent, name) {
+        Ok(()) => Ok(reason),
+        Err(source) => Err(evict_error(location, reason, source)),
     }
 }
 

@@ -17,12 +17,11 @@ use registry_verify::{KeyId, SignatureStatus};
 use snafu::{IntoError, ResultExt};
 
 use crate::atomic::{random_token, recover_entry, remove_entry_dir, remove_planted};
-use crate::cache::{NameDir, PackCache};
+use crate::cache::{NameDir, PackCache, evict_planted};
 use crate::dir_fd::{Child, DirFd};
 use crate::entry::ReadOptions;
 use crate::error::{
     Error, EvictEntrySnafu, LockEntrySnafu, ReadDirectorySnafu, RemoveEntrySnafu, Result,
-    UnexpectedFileTypeSnafu,
 };
 use crate::integrity::{Inspection, Unaudited, load, verify_binding, verify_trusted};
 use crate::location::{
@@ -444,21 +443,8 @@ impl PackCache {
                 name,
                 found,
             } => {
-                let reason = UnexpectedFileTypeSnafu {
-                    entry: Box::new(location.clone()),
-                    path: parent.join(&name),
-                    expected: FileKind::Directory,
-                    found,
-                }
-                .build();
-                return match remove_planted(&parent, &name) {
-                    Ok(()) => Ok(Some(AuditOutcome::Evicted(reason))),
-                    Err(source) => Err(EvictEntrySnafu {
-                        entry: Box::new(location.clone()),
-                        reason: Box::new(reason),
-                    }
-                    .into_error(source)),
-                };
+                return evict_planted(location, &parent, &name, found)
+                    .map(|reason| Some(AuditOutcome::Evicted(reason)));
             }
             NameDir::Present(dir) => dir,
         };
