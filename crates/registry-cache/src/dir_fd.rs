@@ -121,22 +121,9 @@ impl DirFd {
         }
     }
 
-    /// Empties `dir` (this directory's `name`) and removes it. A process that still holds
-    /// the directory open (a writer racing with a clear) may add a name meanwhile: the
-    /// removal is tried again a few times before that is reported.
+    /// Empties `dir` (this directory's `name`) and removes it.
     fn remove_dir_and_contents(&self, name: &str, dir: &DirFd) -> io::Result<()> {
-        let mut attempts = 0;
-        loop {
-            for (child, _) in dir.children()? {
-                dir.remove_tree(&child)?;
-            }
-            match self.remove_empty_dir(name) {
-                Err(error) if error.kind() == io::ErrorKind::DirectoryNotEmpty && attempts < 3 => {
-                    attempts += 1;
-                }
-                other => return other,
-            }
-        }
+        empty_and_remove(dir, || self.remove_empty_dir(name))
     }
 
     /// Reads the regular file `name`, at most `limit` bytes, never following a symlink.
@@ -218,6 +205,22 @@ impl DirFd {
     }
 }
 
+/// Empties `dir`, then removes it with `remove_empty`. A process that still holds the
+/// directory open (a writer racing with a clear) may add a name meanwhile: the removal
+/// is tried again a few times before that is reported.
+fn empty_and_remove(dir: &DirFd, remove_empty: impl Fn() -> io::Result<()>) -> io::Result<()> {
+    let mut attempts = 0;
+    loop {
+        dir.remove_contents()?;
+        match remove_empty() {
+            Err(error) if error.kind() == io::ErrorKind::DirectoryNotEmpty && attempts < 3 => {
+                attempts += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// How [`DirFd::open_file`] opens a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Access {
@@ -258,6 +261,7 @@ pub(crate) fn is_symlink_refusal(error: &io::Error) -> bool {
 
 #[cfg(unix)]
 mod unix {
+    use std::ffi::CStr;
     use std::fs::File;
     use std::io;
     use std::os::fd::{AsFd, OwnedFd};
@@ -342,6 +346,49 @@ mod unix {
         /// durable.
         pub(crate) fn sync(&self) -> io::Result<()> {
             rustix::fs::fsync(&self.fd).map_err(io::Error::from)
+        }
+
+        /// Removes everything in this directory, whatever the bytes of the names (not
+        /// only UTF-8 ones), never following a link and never leaving the directory.
+        pub(super) fn remove_contents(&self) -> io::Result<()> {
+            for entry in rustix::fs::Dir::read_from(&self.fd)? {
+                let entry = entry?;
+                let name = entry.file_name();
+                if name != c"." && name != c".." {
+                    self.remove_child(name)?;
+                }
+            }
+            Ok(())
+        }
+
+        /// [`DirFd::remove_tree`] for a name of any bytes.
+        fn remove_child(&self, name: &CStr) -> io::Result<()> {
+            let result = match rustix::fs::openat(&self.fd, name, DIR_FLAGS, Mode::empty()) {
+                Ok(fd) => {
+                    let dir = DirFd {
+                        fd,
+                        path: self.path.join(&*name.to_string_lossy()),
+                    };
+                    super::empty_and_remove(&dir, || {
+                        rustix::fs::unlinkat(&self.fd, name, AtFlags::REMOVEDIR)
+                            .map_err(io::Error::from)
+                    })
+                }
+                Err(Errno::NOENT) => return Ok(()),
+                // A link (never followed), a file or a special file is unlinked.
+                Err(errno) => match rustix::fs::statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW) {
+                    Ok(stat) if FileType::from_raw_mode(stat.st_mode) == FileType::Directory => {
+                        Err(errno.into())
+                    }
+                    Ok(_) => rustix::fs::unlinkat(&self.fd, name, AtFlags::empty())
+                        .map_err(io::Error::from),
+                    Err(other) => Err(other.into()),
+                },
+            };
+            match result {
+                Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+                other => other,
+            }
         }
 
         /// The UTF-8 names in this directory with their kinds (links not followed).
@@ -475,6 +522,13 @@ mod portable {
         pub(crate) fn sync(&self) -> io::Result<()> {
             // Directories cannot be opened as files on every platform; renames are still
             // atomic there, only their durability across a power cut is not promised.
+            Ok(())
+        }
+
+        pub(super) fn remove_contents(&self) -> io::Result<()> {
+            for (child, _) in self.children()? {
+                self.remove_tree(&child)?;
+            }
             Ok(())
         }
 
@@ -657,6 +711,26 @@ pub(crate) mod tests {
             b"keep"
         );
         root.remove_tree("tree").expect("already gone is fine");
+        std::fs::remove_dir_all(&path).expect("clean up");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn removing_a_tree_removes_names_that_are_not_utf8() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        // Anything may have written to the cache, names that are not UTF-8 included: a
+        // tree holding them must still go (as `remove_dir_all` made it go before).
+        let path = scratch("non-utf8");
+        let root = DirFd::create_root(&path).expect("root");
+        root.create_dir("tree").expect("mkdir");
+        let tree = path.join("tree").into_std_path_buf();
+        let odd_dir = tree.join(OsStr::from_bytes(b"dir-\xfe"));
+        std::fs::create_dir(&odd_dir).expect("mkdir");
+        std::fs::write(odd_dir.join(OsStr::from_bytes(b"file-\xff")), b"x").expect("write");
+        std::fs::write(tree.join(OsStr::from_bytes(b"file-\xff")), b"x").expect("write");
+        root.remove_tree("tree").expect("remove");
+        assert_eq!(root.look("tree").expect("look"), Found::Nothing);
         std::fs::remove_dir_all(&path).expect("clean up");
     }
 

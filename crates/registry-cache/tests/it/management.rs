@@ -337,3 +337,25 @@ fn sweeps_and_clears_leave_foreign_dot_old_files_at_the_root_alone() {
         "sweep or clear removed {foreign_dir}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn names_that_are_not_utf8_do_not_stop_eviction_or_clearing() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    // Anything may have written to the cache, names that are not UTF-8 included.
+    let scratch = Scratch::new("non-utf8");
+    let a = key("alpha", "1.0.0");
+    let b = key("beta", "1.0.0");
+    store_open(&scratch.cache, &a, "a");
+    store_open(&scratch.cache, &b, "b");
+    let odd = OsStr::from_bytes(b"planted-\xff");
+    std::fs::write(scratch.entry_dir(&a).as_std_path().join(odd), b"x").expect("plant");
+    std::fs::write(scratch.entry_dir(&b).as_std_path().join(odd), b"x").expect("plant");
+    assert!(scratch.cache.evict(a.location()).expect("evict"));
+    assert!(scratch.cache.sweep().is_ok(), "no leftover stays behind");
+    let removed = scratch.cache.clear_all().expect("clear all");
+    assert_eq!(removed.entries, 1);
+    assert!(scratch.cache.list().expect("list").is_empty());
+    assert!(scratch.cache.verify_all(&Audit::WithoutSignerCheck).is_ok());
+}
