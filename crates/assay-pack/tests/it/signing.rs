@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{SAMPLE, SAMPLE_DIGEST, run, scratch, workspace};
+use crate::cli::{Run, SAMPLE, SAMPLE_DIGEST, run, scratch, workspace};
 
 fn path_str(path: &Path) -> &str {
     path.to_str().expect("UTF-8 path")
@@ -35,6 +35,21 @@ fn with_ext(prefix: &Path, ext: &str) -> String {
     format!("{}.{ext}", prefix.display())
 }
 
+/// `assay-pack sign PACK --key PREFIX.key --out OUT`.
+fn sign(pack: &str, key_prefix: &Path, out: &Path) -> Run {
+    run(
+        &[
+            "sign",
+            pack,
+            "--key",
+            &with_ext(key_prefix, "key"),
+            "--out",
+            path_str(out),
+        ],
+        b"",
+    )
+}
+
 fn sample() -> String {
     workspace().join(SAMPLE).display().to_string()
 }
@@ -54,17 +69,7 @@ fn keygen_sign_verify_round_trip_for_both_algorithms() {
             assert_eq!(mode & 0o777, 0o600, "private key mode");
         }
         let envelope = dir.join(format!("{algorithm}.sig.json"));
-        let signed = run(
-            &[
-                "sign",
-                &sample(),
-                "--key",
-                &with_ext(&prefix, "key"),
-                "--out",
-                path_str(&envelope),
-            ],
-            b"",
-        );
+        let signed = sign(&sample(), &prefix, &envelope);
         assert_eq!(signed.code, 0, "{}", signed.stderr);
         let verified = run(
             &[
@@ -123,17 +128,7 @@ fn failures_exit_1_with_the_precise_reason() {
     let (signer, signer_id) = keygen(&dir, "signer", "ed25519");
     let (other, _) = keygen(&dir, "other", "ed25519");
     let envelope = dir.join("pack.sig.json");
-    let out = run(
-        &[
-            "sign",
-            &sample(),
-            "--key",
-            &with_ext(&signer, "key"),
-            "--out",
-            path_str(&envelope),
-        ],
-        b"",
-    );
+    let out = sign(&sample(), &signer, &envelope);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let verify = |extra: &[&str]| {
         let mut args = vec!["verify", SAMPLE, "--signature", path_str(&envelope)];
@@ -430,17 +425,7 @@ fn an_envelope_larger_than_the_pack_limit_verifies() {
     }
     std::fs::write(&pack, text).expect("write pack");
     let envelope = dir.join("large.sig.json");
-    let out = run(
-        &[
-            "sign",
-            path_str(&pack),
-            "--key",
-            &with_ext(&signer, "key"),
-            "--out",
-            path_str(&envelope),
-        ],
-        b"",
-    );
+    let out = sign(path_str(&pack), &signer, &envelope);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let size = std::fs::metadata(&envelope).expect("envelope").len();
     assert!(size > 10 * 1024 * 1024, "{size}");
@@ -499,17 +484,7 @@ fn an_out_file_is_complete_or_absent_even_when_the_writer_is_killed() {
         envelope.display()
     );
     // Without the limit the same command writes the whole envelope.
-    let out = run(
-        &[
-            "sign",
-            path_str(&pack),
-            "--key",
-            &with_ext(&signer, "key"),
-            "--out",
-            path_str(&envelope),
-        ],
-        b"",
-    );
+    let out = sign(path_str(&pack), &signer, &envelope);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let json = std::fs::read_to_string(&envelope).expect("envelope");
     serde_json::from_str::<serde_json::Value>(&json).expect("a whole JSON envelope");
@@ -522,17 +497,7 @@ fn sign_refuses_what_is_not_a_pack() {
     let empty = dir.join("empty.yaml");
     std::fs::write(&empty, b"# nothing but a comment\n").unwrap();
     let out_file = dir.join("empty.sig.json");
-    let out = run(
-        &[
-            "sign",
-            path_str(&empty),
-            "--key",
-            &with_ext(&signer, "key"),
-            "--out",
-            path_str(&out_file),
-        ],
-        b"",
-    );
+    let out = sign(path_str(&empty), &signer, &out_file);
     assert_eq!(out.code, 1, "{}", out.stderr);
     out.assert_clean_error();
     assert!(
