@@ -9,11 +9,11 @@
 //!    and `xtask` may depend on anything, and nothing may depend on them. A workspace
 //!    crate missing from this table is reported, so that adding one is a conscious
 //!    change to STYLE.md and to this file.
-//! 2. Pure crates. The full transitive normal-dependency tree of [`PURE_CRATES`] (all
+//! 2. Network-free crates. The full transitive normal-dependency tree of [`NETWORK_FREE_CRATES`] (all
 //!    targets and platforms, all features) must not contain any of [`FORBIDDEN_IN_PURE`].
 //!
 //! Rule 1 reads `cargo metadata`. Rule 2 reads `cargo tree -p <crate> -e normal
-//! --target all --all-features` for each pure crate instead: the resolve graph of
+//! --target all --all-features` for each network-free crate instead: the resolve graph of
 //! `cargo metadata` unifies features across the whole workspace, dev-dependencies
 //! included, so a shell crate that enables a feature of a shared dependency (say
 //! `js-sys`'s futures support, through object_store) would make that feature's
@@ -46,10 +46,17 @@ pub(crate) const SERVER: &str = "registry-server";
 /// Crates that may depend on anything and that nothing may depend on.
 pub(crate) const TOOLS: &[&str] = &["assay-pack", "xtask"];
 
-/// Crates whose whole normal-dependency tree must stay free of I/O runtimes and network stacks.
-pub(crate) const PURE_CRATES: &[&str] = &["registry-types", "registry-canon", "registry-verify"];
+/// Crates whose whole normal-dependency tree must stay free of async runtimes and network
+/// stacks: the pure crates (no I/O at all; `tidy` checks their sources) and registry-cache,
+/// which does synchronous `std::fs` I/O only.
+pub(crate) const NETWORK_FREE_CRATES: &[&str] = &[
+    "registry-types",
+    "registry-canon",
+    "registry-verify",
+    "registry-cache",
+];
 
-/// Runtime, network and TLS crates that must never appear below a pure crate.
+/// Runtime, network and TLS crates that must never appear below a network-free crate.
 pub(crate) const FORBIDDEN_IN_PURE: &[&str] = &[
     "tokio",
     "hyper",
@@ -143,9 +150,9 @@ pub(crate) enum Violation {
         /// Its name.
         name: String,
     },
-    /// A forbidden crate in the normal-dependency tree of a pure crate.
+    /// A forbidden crate in the normal-dependency tree of a network-free crate.
     ForbiddenInPure {
-        /// The path from the pure crate to the forbidden one, by name.
+        /// The path from the network-free crate to the forbidden one, by name.
         path: Vec<String>,
     },
 }
@@ -177,7 +184,7 @@ impl fmt::Display for Violation {
                 let banned = path.last().map_or("?", String::as_str);
                 write!(
                     f,
-                    "{banned} is in the normal dependency tree of the pure crate {root}: {}",
+                    "{banned} is in the normal dependency tree of the network-free crate {root}: {}",
                     path.join(" -> ")
                 )
             }
@@ -340,7 +347,7 @@ impl Graph {
 }
 
 /// Checks both rules and returns every violation, sorted: rule 1 on the workspace
-/// graph, rule 2 on the graph of each pure crate, keyed by the crate's name.
+/// graph, rule 2 on the graph of each network-free crate, keyed by the crate's name.
 pub(crate) fn check(workspace: &Graph, pure_trees: &BTreeMap<String, Graph>) -> Vec<Violation> {
     let mut violations = check_workspace_edges(workspace);
     for (name, tree) in pure_trees {
@@ -515,7 +522,7 @@ fn run_cargo(root: &Path, args: &[&str]) -> Result<String, String> {
 }
 
 /// Checks the real workspace at `root`: rule 1 on the `cargo metadata` graph, rule 2
-/// on the `cargo tree` graph of each pure crate. Returns every violation, sorted,
+/// on the `cargo tree` graph of each network-free crate. Returns every violation, sorted,
 /// and the names of the workspace crates.
 ///
 /// # Errors
@@ -524,7 +531,7 @@ fn run_cargo(root: &Path, args: &[&str]) -> Result<String, String> {
 pub(crate) fn check_workspace(root: &Path) -> Result<(Vec<Violation>, Vec<String>), String> {
     let graph = load(root)?;
     let mut pure_trees = BTreeMap::new();
-    for name in PURE_CRATES {
+    for name in NETWORK_FREE_CRATES {
         if let Some(id) = graph.member_id(name) {
             pure_trees.insert((*name).to_owned(), load_normal_tree(root, id)?);
         }
@@ -568,14 +575,14 @@ mod tests {
     use serde_json::json;
 
     use crate::layers::{
-        DepKind, Graph, PURE_CRATES, Package, Violation, check, check_pure_crate, check_workspace,
-        load, load_normal_tree,
+        DepKind, Graph, NETWORK_FREE_CRATES, Package, Violation, check, check_pure_crate,
+        check_workspace, load, load_normal_tree,
     };
 
     /// Checks a synthetic graph that serves both as the workspace graph and as the
-    /// tree of every pure crate.
+    /// tree of every network-free crate.
     fn check_one(graph: &Graph) -> Vec<Violation> {
-        let trees = PURE_CRATES
+        let trees = NETWORK_FREE_CRATES
             .iter()
             .map(|name| ((*name).to_owned(), graph.clone()))
             .collect();
@@ -764,7 +771,7 @@ mod tests {
         assert_eq!(
             fake.check(),
             [
-                "tokio is in the normal dependency tree of the pure crate registry-canon: registry-canon -> foo -> tokio"
+                "tokio is in the normal dependency tree of the network-free crate registry-canon: registry-canon -> foo -> tokio"
             ]
         );
     }
@@ -886,7 +893,7 @@ mod tests {
                 },
             ]
         );
-        // Only the root is a member, so the other pure crates are not checked here.
+        // Only the root is a member, so the other network-free crates are not checked here.
         assert_eq!(check_pure_crate(&graph, "registry-types"), []);
 
         assert!(Graph::from_cargo_tree("").is_err());
