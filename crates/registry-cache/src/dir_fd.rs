@@ -623,7 +623,11 @@ pub(crate) mod tests {
         let path = scratch("regular");
         let dir = DirFd::create_root(&path).expect("open");
         dir.write_new_file("f", b"hello").expect("write");
-        assert!(dir.write_new_file("f", b"again").is_err(), "must not exist");
+        assert_eq!(
+            dir.write_new_file("f", b"again").map_err(|e| e.kind()),
+            Err(io::ErrorKind::AlreadyExists),
+            "must not exist"
+        );
         assert!(matches!(dir.read_file("f", 5), Ok(FileRead::Bytes(b)) if b == b"hello"));
         assert!(matches!(
             dir.read_file("f", 4),
@@ -676,7 +680,11 @@ pub(crate) mod tests {
             root.open_dir("file"),
             Ok(Child::Other(FileKind::Symlink))
         ));
-        assert!(root.create_dir("dir").is_err(), "a link is not a directory");
+        assert_eq!(
+            root.create_dir("dir").map(|_| ()).map_err(|e| e.kind()),
+            Err(io::ErrorKind::AlreadyExists),
+            "a link is not a directory"
+        );
         root.remove_tree("dir").expect("removes the link only");
         root.remove_tree("file").expect("removes the link only");
         assert!(root.children().expect("list").is_empty());

@@ -206,7 +206,11 @@ mod tests {
         let text = String::from_utf8(json).expect("UTF-8");
         assert!(text.contains("\"policy\": \"open\""), "{text}");
         let extra = text.replacen('{', "{\"trusted\": true,", 1);
-        assert!(CacheMeta::from_json(extra.as_bytes()).is_err());
+        let refused = CacheMeta::from_json(extra.as_bytes()).expect_err("an unknown field");
+        assert!(
+            refused.to_string().contains("unknown field `trusted`"),
+            "{refused}"
+        );
         let stale = original.clone();
         assert!(!stale.is_stale(Timestamp::UNIX_EPOCH));
         assert!(stale.is_stale(Timestamp::from_unix_seconds(60).expect("valid")));

@@ -317,8 +317,7 @@ fn keys_manifest_flow_with_expiry_judged_at_a_given_time() {
         "{}",
         expired.stderr
     );
-    let (stranger, stranger_id) = keygen(&dir, "stranger", "ed25519");
-    let _ = stranger;
+    let (_, stranger_id) = keygen(&dir, "stranger", "ed25519");
     let not_root = verify(&stranger_id, "2029-01-01T00:00:00Z");
     assert_eq!(not_root.code, 1);
     assert!(

@@ -149,13 +149,14 @@ fn hostile_nesting_is_rejected_without_overflowing_the_stack() {
         indented.push_str(&" ".repeat(level % 64));
         indented.push_str("-\n");
     }
-    assert!(compute_canonical_digest(&indented).is_err());
+    assert_eq!(reject(&indented).rule(), Rule::Depth);
     let flow = "[".repeat(100_000);
     let error = reject(&flow);
-    assert!(
-        matches!(error.rule(), Rule::Depth | Rule::Syntax),
-        "{error}"
-    );
+    // yaml-rust2 scans flow tokens ahead of the events and stops at its own recursion
+    // limit before the 51st level reaches the emitter: a syntax error, never a stack
+    // overflow.
+    assert_eq!(error.rule(), Rule::Syntax, "{error}");
+    assert!(error.to_string().contains("recursion limit"), "{error}");
 }
 
 #[test]
