@@ -274,16 +274,11 @@ pub(crate) fn remove_planted(parent: &DirFd, name: &str) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dir_fd::tests::scratch_dir;
     use camino::Utf8PathBuf;
 
     fn scratch(name: &str) -> Utf8PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "registry-cache-atomic-{}-{name}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch dir");
-        Utf8PathBuf::from_path_buf(dir).expect("UTF-8 temp dir")
+        scratch_dir("atomic", name)
     }
 
     #[cfg(unix)]

@@ -588,6 +588,18 @@ mod portable {
 pub(crate) mod tests {
     use super::*;
 
+    /// A fresh, empty directory under the system temp dir for a unit test of `module`,
+    /// named after the process, the module and `name`.
+    pub(crate) fn scratch_dir(module: &str, name: &str) -> Utf8PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "registry-cache-{module}-{}-{name}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        Utf8PathBuf::from_path_buf(dir).expect("UTF-8 temp dir")
+    }
+
     /// The names and contents below `dir`, links not followed (for "nothing changed").
     pub(crate) fn snapshot(dir: &Utf8Path) -> Vec<(Utf8PathBuf, Vec<u8>)> {
         let mut found = Vec::new();
@@ -609,13 +621,7 @@ pub(crate) mod tests {
     }
 
     fn scratch(name: &str) -> Utf8PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "registry-cache-dir-fd-{}-{name}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch dir");
-        Utf8PathBuf::from_path_buf(dir).expect("UTF-8 temp dir")
+        scratch_dir("dir-fd", name)
     }
 
     #[test]

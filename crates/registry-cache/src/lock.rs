@@ -126,16 +126,13 @@ fn open_healing(dir: &DirFd, name: &str) -> io::Result<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dir_fd::tests::scratch_dir;
     use camino::Utf8PathBuf;
 
     const NAME: &str = ".lock-1.0.0";
 
     fn scratch(name: &str) -> Utf8PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("registry-cache-lock-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch dir");
-        Utf8PathBuf::from_path_buf(dir).expect("UTF-8 temp dir")
+        scratch_dir("lock", name)
     }
 
     #[test]
