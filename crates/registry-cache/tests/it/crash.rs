@@ -69,22 +69,9 @@ fn writer_child() {
     }
 }
 
+/// Leftovers of interrupted writes beside the entries of the random-kill writer's pack.
 fn leftovers(scratch: &Scratch) -> usize {
-    let name_dir = scratch
-        .entry_dir(&key("crash-pack", "1.0.0"))
-        .parent()
-        .expect("name dir")
-        .to_owned();
-    std::fs::read_dir(name_dir).map_or(0, |entries| {
-        entries
-            .filter_map(Result::ok)
-            .filter(|entry| {
-                let name = entry.file_name();
-                let name = name.to_string_lossy();
-                name.starts_with(".tmp-") || name.starts_with(".old-")
-            })
-            .count()
-    })
+    leftovers_of(scratch, &key("crash-pack", "1.0.0"))
 }
 
 #[test]
@@ -260,6 +247,7 @@ fn an_unfinished_or_superseded_temporary_directory_never_becomes_the_entry() {
     ));
 }
 
+/// `.tmp-*` and `.old-*` leftovers in the pack-name directory of `k` (0 when it is gone).
 fn leftovers_of(scratch: &Scratch, k: &EntryKey) -> usize {
     let dir = scratch.entry_dir(k);
     std::fs::read_dir(dir.parent().expect("name dir")).map_or(0, |entries| {
