@@ -8,6 +8,7 @@ use snafu::Snafu;
 
 use crate::location::{EntryFile, EntryLocation};
 use crate::metadata::MetadataDefect;
+use crate::registry_id::RegistryId;
 use crate::untrusted::FileKind;
 
 /// Why a cache operation failed, or why an entry was evicted.
@@ -325,6 +326,67 @@ pub enum Error {
         /// The pack's top-level `version`, if it is a string.
         found_version: Option<String>,
     },
+
+    /// The keys record of a registry could not be read from the disk.
+    #[snafu(display("cannot read the keys record of registry {registry}"))]
+    ReadKeys {
+        /// The registry.
+        registry: RegistryId,
+        /// The I/O error.
+        source: io::Error,
+    },
+
+    /// The keys record of a registry could not be written.
+    #[snafu(display("cannot write the keys record of registry {registry}"))]
+    WriteKeys {
+        /// The registry.
+        registry: RegistryId,
+        /// The I/O error.
+        source: io::Error,
+    },
+
+    /// The keys record of a registry could not be locked.
+    #[snafu(display("cannot lock the keys record of registry {registry}"))]
+    LockKeys {
+        /// The registry.
+        registry: RegistryId,
+        /// The I/O error.
+        source: io::Error,
+    },
+
+    /// A keys record could not be encoded.
+    #[snafu(display("cannot encode the keys record of registry {registry}"))]
+    EncodeKeysRecord {
+        /// The registry.
+        registry: RegistryId,
+        /// The JSON error.
+        source: serde_json::Error,
+    },
+
+    /// The keys record of a registry is not valid JSON of the record format.
+    #[snafu(display("the keys record of registry {registry} is not a valid record"))]
+    DecodeKeysRecord {
+        /// The registry.
+        registry: RegistryId,
+        /// The JSON error.
+        source: serde_json::Error,
+    },
+
+    /// The keys record file of a registry is unusable.
+    #[snafu(display("the keys record of registry {registry} has {problem}"))]
+    KeysRecordFile {
+        /// The registry.
+        registry: RegistryId,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
+
+    /// The keys record found under a registry's id names another registry.
+    #[snafu(display("the keys record under registry {registry} belongs to another registry"))]
+    KeysRecordRegistry {
+        /// The registry.
+        registry: RegistryId,
+    },
 }
 
 impl Error {
@@ -383,7 +445,14 @@ impl Error {
             | Error::CreateDirectory { .. }
             | Error::ReadDirectory { .. }
             | Error::LockEntry { .. }
-            | Error::RemoveEntry { .. } => None,
+            | Error::RemoveEntry { .. }
+            | Error::ReadKeys { .. }
+            | Error::WriteKeys { .. }
+            | Error::LockKeys { .. }
+            | Error::EncodeKeysRecord { .. }
+            | Error::DecodeKeysRecord { .. }
+            | Error::KeysRecordFile { .. }
+            | Error::KeysRecordRegistry { .. } => None,
         }
     }
 }

@@ -123,6 +123,7 @@ mod entry;
 mod error;
 mod integrity;
 mod inventory;
+mod keys_record;
 mod location;
 mod lock;
 mod metadata;
@@ -138,6 +139,7 @@ pub use crate::error::{Error, Result};
 pub use crate::inventory::{
     Audit, AuditOutcome, AuditReport, AuditedEntry, CacheSize, ListedEntry,
 };
+pub use crate::keys_record::{KEYS_RECORD_FILE, KeysRecord};
 pub use crate::location::{EntryFile, EntryKey, EntryLocation, MAX_VERSION_LEN};
 pub use crate::metadata::{CacheMeta, METADATA_FORMAT, MetadataDefect};
 pub use crate::registry_id::RegistryId;
