@@ -1,13 +1,15 @@
 //! Signature discovery for a fetched pack (PROTOCOL §6): the advertised sidecar, else the
 //! header, else the sidecar's conventional path; no signature is an answer, not an error.
 
+use http::Uri;
+use registry_types::{Namespace, PackName, Version};
 use registry_verify::Envelope;
 
 use crate::client::{FetchResult, RegistryClient};
 use crate::endpoint::{Origin, resolve_reference, sidecar_path};
 use crate::error::{Error, HeaderFault, Result};
 use crate::pack_headers::X_PACK_SIGNATURE_ENDPOINT;
-use crate::target::Target;
+use crate::target::{PackCoordinates, Target};
 
 /// Where a discovered envelope came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -62,6 +64,62 @@ impl RegistryClient {
     /// rule refuses (or plain http for a pack served over https), or the §11 error of a
     /// refused sidecar request other than 404.
     pub async fn discover_signature(&self, fetched: &FetchResult) -> Result<SignatureLookup> {
+        self.discover_with(fetched, None).await
+    }
+
+    /// Fetches `[org/]name@version` and its signature: the pack and the sidecar at its
+    /// conventional path are requested concurrently, then the protocol's order of
+    /// preference is applied as in [`RegistryClient::discover_signature`] (the sidecar
+    /// answer is used only when that order asks for that very URL; a pack whose
+    /// signature comes from the header or another endpoint costs one unused request).
+    /// `Ok(None)` is a 304 answer to a revalidation with `etag`, which is not combined
+    /// with a sidecar request.
+    ///
+    /// # Errors
+    /// As [`RegistryClient::fetch_pack_in`] and [`RegistryClient::discover_signature`]; an
+    /// error of the speculative sidecar request counts only when its answer is used.
+    pub async fn fetch_signed_pack_in(
+        &self,
+        namespace: Option<&Namespace>,
+        name: &PackName,
+        version: &Version,
+        etag: Option<&str>,
+    ) -> Result<Option<(FetchResult, SignatureLookup)>> {
+        if etag.is_some() {
+            let Some(fetched) = self.fetch_pack_in(namespace, name, version, etag).await? else {
+                return Ok(None);
+            };
+            let lookup = self.discover_signature(&fetched).await?;
+            return Ok(Some((fetched, lookup)));
+        }
+        let target = Target::signature(PackCoordinates::new(namespace, name, version));
+        let conventional = self
+            .base_url()
+            .join(&sidecar_path(namespace, name, version));
+        let (pack, sidecar) = tokio::join!(
+            self.fetch_pack_in(namespace, name, version, None),
+            self.sidecar_at(conventional.clone(), &target)
+        );
+        let Some(fetched) = pack? else {
+            return Ok(None);
+        };
+        let lookup = self
+            .discover_with(&fetched, Some((conventional, sidecar)))
+            .await?;
+        Ok(Some((fetched, lookup)))
+    }
+
+    /// [`RegistryClient::discover_signature`], with the answer of a sidecar request that
+    /// was already made, used when the order of preference asks for that URL.
+    async fn discover_with(
+        &self,
+        fetched: &FetchResult,
+        mut prefetched: Option<(Uri, Result<Option<Envelope>>)>,
+    ) -> Result<SignatureLookup> {
+        let mut sidecar = async |uri: Uri, target: &Target| match prefetched.take() {
+            Some((done, answer)) if done == uri => answer,
+            _ => self.sidecar_at(uri, target).await,
+        };
         let coordinates = &fetched.coordinates;
         let target = Target::signature(coordinates.clone());
         let header = fetched.headers.signature.clone();
@@ -87,7 +145,7 @@ impl RegistryClient {
                     fault: HeaderFault::InsecureUrl,
                 });
             }
-            if let Some(envelope) = self.sidecar_at(uri, &target).await? {
+            if let Some(envelope) = sidecar(uri, &target).await? {
                 return Ok(found(envelope, SignatureSource::AdvertisedSidecar));
             }
             return Ok(header.map_or(SignatureLookup::Missing, |envelope| {
@@ -103,7 +161,7 @@ impl RegistryClient {
             &coordinates.version,
         );
         let uri = self.base_url().join(&path);
-        Ok(match self.sidecar_at(uri, &target).await? {
+        Ok(match sidecar(uri, &target).await? {
             Some(envelope) => found(envelope, SignatureSource::ConventionalSidecar),
             None => SignatureLookup::Missing,
         })
