@@ -195,7 +195,7 @@ impl fmt::Display for ResolveWarning {
 }
 
 /// A resolved, verified pack.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResolvedPack {
     /// The pack's bytes exactly as received or read (the bytes the digest covers once
     /// canonicalized).
@@ -221,5 +221,20 @@ impl ResolvedPack {
             ResolveSource::Registry(origin) => Some(origin),
             _ => None,
         }
+    }
+}
+
+impl fmt::Debug for ResolvedPack {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The bytes are the pack's content: their length is what a log needs.
+        f.debug_struct("ResolvedPack")
+            .field("bytes", &format_args!("{} bytes", self.bytes.len()))
+            .field("digest", &self.digest)
+            .field("name", &self.name)
+            .field("version", &self.version)
+            .field("source", &self.source)
+            .field("verification", &self.verification)
+            .field("warnings", &self.warnings)
+            .finish()
     }
 }
