@@ -60,8 +60,7 @@ impl DirFd {
     /// `mkdirat`: creates the directory `name`.
     pub(super) fn make_dir(&self, name: &str) -> io::Result<()> {
         debug_assert!(is_component(name), "{name:?}");
-        rustix::fs::mkdirat(&self.fd, name, Mode::from_raw_mode(DIR_MODE))
-            .map_err(io::Error::from)
+        rustix::fs::mkdirat(&self.fd, name, Mode::from_raw_mode(DIR_MODE)).map_err(io::Error::from)
     }
 
     /// `unlinkat(AT_REMOVEDIR)`: removes the empty directory `name`.
@@ -120,8 +119,9 @@ impl DirFd {
                 Ok(stat) if FileType::from_raw_mode(stat.st_mode) == FileType::Directory => {
                     Err(errno.into())
                 }
-                Ok(_) => rustix::fs::unlinkat(&self.fd, name, AtFlags::empty())
-                    .map_err(io::Error::from),
+                Ok(_) => {
+                    rustix::fs::unlinkat(&self.fd, name, AtFlags::empty()).map_err(io::Error::from)
+                }
                 Err(other) => Err(other.into()),
             },
         };
