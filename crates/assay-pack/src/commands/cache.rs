@@ -216,9 +216,18 @@ fn outcome_parts(outcome: &AuditOutcome) -> (&'static str, String) {
                 None => "signed; signer not checked".to_owned(),
             },
         ),
-        AuditOutcome::Evicted(reason) => ("evicted", snafu::Report::from_error(reason).to_string()),
-        AuditOutcome::Failed(error) => ("error", snafu::Report::from_error(error).to_string()),
+        // A report may end in a line break; the detail is one item of a list.
+        AuditOutcome::Evicted(reason) => ("evicted", report_line(reason)),
+        AuditOutcome::Failed(error) => ("error", report_line(error)),
     }
+}
+
+/// An error and its causes as `snafu::Report` writes them, without a final line break.
+fn report_line(error: &registry_cache::Error) -> String {
+    snafu::Report::from_error(error)
+        .to_string()
+        .trim_end()
+        .to_owned()
 }
 
 fn report_text(report: &AuditReport) -> String {
