@@ -18,7 +18,7 @@ usage: cargo xtask <task>
 tasks:
   ci             fmt check, clippy -D warnings, tests, docs with warnings denied, cargo-deny
   check-layers   enforce the crate layering of STYLE.md section 1 from `cargo metadata`
-  tidy           check every .rs file for the house rules of STYLE.md section 8
+  tidy           check every .rs file for the house rules of STYLE.md (names, size, lib.rs, headers)
   bless          run the tests with UPDATE_EXPECT=1 so data-driven tests rewrite expectations
 ";
 

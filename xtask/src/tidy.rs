@@ -1,14 +1,21 @@
-//! The `tidy` task: house rules for every `.rs` file of the repository (STYLE.md §5 and §8).
+//! The `tidy` task: house rules for every `.rs` file of the repository (STYLE.md §4, §5, §8).
 //!
-//! The rules:
-//! - the first non-empty line of every `.rs` file starts with `//!`;
-//! - no `utils.rs` (nor a `utils/` folder);
-//! - no parallel copies: no file or folder whose stem ends in `_next`, `_v2` or
-//!   `_old`, or starts with `old_`;
-//! - no placeholder or debugging macros (the to-do, debug-print and
-//!   not-implemented macros of std) anywhere in the source.
+//! The rules, one module each:
+//! - `text`: the first non-empty line of every `.rs` file starts with `//!`; no
+//!   placeholder or debugging macros (the to-do, debug-print and not-implemented macros of
+//!   std); the pure crates name no file, socket or clock API;
+//! - `naming`: no module named after a role (`utils`, `helpers`, `common`, `misc`,
+//!   `manager`, as a file or a folder); no parallel copies (a stem ending in `_next`,
+//!   `_v2` or `_old`, or starting with `old_`);
+//! - `size`: at most 800 lines of non-test code per file;
+//! - `crate_root`: a `lib.rs` holds only docs, attributes, `mod` lines and re-exports.
 //!
 //! Folders named `target`, `.git` or `testdata` are skipped at any depth.
+
+mod crate_root;
+mod naming;
+mod size;
+mod text;
 
 use std::fmt;
 use std::fs;
@@ -17,41 +24,6 @@ use std::path::Path;
 
 /// Folder names that are never walked.
 const SKIPPED_DIRS: &[&str] = &["target", ".git", "testdata"];
-
-/// File and folder stems named after a role rather than a concept.
-const FORBIDDEN_STEMS: &[&str] = &["utils"];
-
-/// Stem endings that mark a parallel copy of a module.
-const COPY_SUFFIXES: &[&str] = &["_next", "_v2", "_old"];
-
-/// Stem beginnings that mark a parallel copy of a module.
-const COPY_PREFIXES: &[&str] = &["old_"];
-
-/// Macros that must not be left in the source. The names are split so that this
-/// file does not match itself.
-const FORBIDDEN_MACROS: &[&str] = &[
-    concat!("to", "do"),
-    concat!("d", "bg"),
-    concat!("unimple", "mented"),
-];
-
-/// The pure crates' library sources (STYLE.md §2): they never touch files or sockets and
-/// never read the clock; time is passed in.
-const PURE_SOURCE_DIRS: &[&str] = &[
-    "crates/registry-types/src/",
-    "crates/registry-canon/src/",
-    "crates/registry-verify/src/",
-];
-
-/// What a pure crate's library source must not name. Split so that this file does not
-/// match itself.
-const IMPURE_APIS: &[&str] = &[
-    concat!("std::", "fs"),
-    concat!("std::", "net"),
-    concat!("SystemTime::", "now"),
-    concat!("Instant::", "now"),
-    concat!("now_", "utc"),
-];
 
 /// One breach of the house rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +36,17 @@ pub(crate) struct Problem {
     pub(crate) message: String,
 }
 
+impl Problem {
+    /// A problem with the file (or folder) as a whole.
+    pub(crate) fn file(path: &str, message: String) -> Problem {
+        Problem {
+            path: path.to_owned(),
+            line: None,
+            message,
+        }
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line {
@@ -73,92 +56,15 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Checks the name of a `.rs` file (`is_dir` false) or of a folder.
-pub(crate) fn check_name(path: &str, name: &str, is_dir: bool) -> Option<Problem> {
-    let stem = if is_dir {
-        name
-    } else {
-        name.strip_suffix(".rs").unwrap_or(name)
-    };
-    let problem = |message: String| {
-        Some(Problem {
-            path: path.to_owned(),
-            line: None,
-            message,
-        })
-    };
-    if FORBIDDEN_STEMS.contains(&stem) {
-        return problem(format!(
-            "`{name}` is named after a role; name the module after the concept it holds"
-        ));
-    }
-    let is_copy = COPY_SUFFIXES.iter().any(|suffix| stem.ends_with(suffix))
-        || COPY_PREFIXES.iter().any(|prefix| stem.starts_with(prefix));
-    if is_copy {
-        return problem(format!(
-            "`{name}` looks like a parallel copy; change the code in place (git keeps the history)"
-        ));
-    }
-    None
-}
-
-/// Checks the text of one `.rs` file.
+/// Checks the text of one `.rs` file at `path` (relative, `/`-separated) against every
+/// rule that reads text.
 pub(crate) fn check_source(path: &str, text: &str) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    let first = text
-        .lines()
-        .enumerate()
-        .find(|(_, line)| !line.trim().is_empty());
-    match first {
-        Some((_, line)) if line.trim_start().starts_with("//!") => {}
-        Some((index, _)) => problems.push(Problem {
-            path: path.to_owned(),
-            line: Some(index + 1),
-            message: "the first line must be a `//!` comment saying what the file holds".into(),
-        }),
-        None => problems.push(Problem {
-            path: path.to_owned(),
-            line: None,
-            message: "the file is empty; it needs at least a `//!` line".into(),
-        }),
-    }
-    let pure = PURE_SOURCE_DIRS.iter().any(|dir| path.starts_with(dir));
-    for (index, line) in text.lines().enumerate() {
-        // Comments may name what the code must not use.
-        if pure && !line.trim_start().starts_with("//") {
-            for api in IMPURE_APIS.iter().filter(|api| line.contains(*api)) {
-                problems.push(Problem {
-                    path: path.to_owned(),
-                    line: Some(index + 1),
-                    message: format!(
-                        "`{api}` in a pure crate: no files, sockets or clock (pass them in)"
-                    ),
-                });
-            }
-        }
-        for name in FORBIDDEN_MACROS {
-            if calls_macro(line, name) {
-                problems.push(Problem {
-                    path: path.to_owned(),
-                    line: Some(index + 1),
-                    message: format!("`{name}!` must not be left in the source"),
-                });
-            }
-        }
+    let mut problems = text::check_text(path, text);
+    problems.extend(size::check_size(path, text));
+    if crate_root::is_crate_root(path) {
+        problems.extend(crate_root::check_crate_root(path, text));
     }
     problems
-}
-
-/// Whether `line` invokes the macro `name` (`name!(`, `name![` or `name!{`, with
-/// optional spaces before the bracket, and not as the tail of a longer name).
-fn calls_macro(line: &str, name: &str) -> bool {
-    let needle = format!("{name}!");
-    line.match_indices(&needle).any(|(start, _)| {
-        let before = line[..start].chars().next_back();
-        let is_tail = before.is_some_and(|c| c.is_alphanumeric() || c == '_');
-        let after = line[start + needle.len()..].trim_start().chars().next();
-        !is_tail && matches!(after, Some('(' | '[' | '{'))
-    })
 }
 
 /// The outcome of walking a tree.
@@ -197,10 +103,14 @@ fn walk(dir: &Path, relative: &str, report: &mut Report) -> io::Result<()> {
             if SKIPPED_DIRS.contains(&name.as_str()) {
                 continue;
             }
-            report.problems.extend(check_name(&path, &name, true));
+            report
+                .problems
+                .extend(naming::check_name(&path, &name, true));
             walk(&entry.path(), &path, report)?;
         } else if file_type.is_file() && name.ends_with(".rs") {
-            report.problems.extend(check_name(&path, &name, false));
+            report
+                .problems
+                .extend(naming::check_name(&path, &name, false));
             let text = fs::read_to_string(entry.path())?;
             report.problems.extend(check_source(&path, &text));
             report.files += 1;
@@ -236,7 +146,7 @@ pub(crate) fn run(root: &Path) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::tidy::{check_name, check_source, check_tree};
+    use crate::tidy::{check_source, check_tree};
 
     fn rendered(path: &str, text: &str) -> Vec<String> {
         check_source(path, text)
@@ -279,12 +189,12 @@ mod tests {
             "fn d() { to",
             "do! [] }\n",
         );
-        let problems = check_source("src/lib.rs", text);
+        let problems = check_source("src/macros.rs", text);
         let lines: Vec<Option<usize>> = problems.iter().map(|problem| problem.line).collect();
         assert_eq!(lines, [Some(2), Some(3), Some(4), Some(5)]);
         assert_eq!(
             problems[1].to_string(),
-            concat!("src/lib.rs:3: `d", "bg!` must not be left in the source")
+            concat!("src/macros.rs:3: `d", "bg!` must not be left in the source")
         );
     }
 
@@ -318,37 +228,7 @@ mod tests {
             "fn b() { to",
             "do(); }\n",
         );
-        assert_eq!(rendered("src/lib.rs", text), Vec::<String>::new());
-    }
-
-    #[test]
-    fn role_names_and_parallel_copies_are_reported() {
-        let bad = [
-            ("src/utils.rs", "utils.rs", false),
-            ("src/utils", "utils", true),
-            ("src/resolve_next.rs", "resolve_next.rs", false),
-            ("src/verify_v2.rs", "verify_v2.rs", false),
-            ("src/cache_old.rs", "cache_old.rs", false),
-            ("src/old_cache.rs", "old_cache.rs", false),
-            ("crates/registry_next", "registry_next", true),
-        ];
-        for (path, name, is_dir) in bad {
-            let problem = check_name(path, name, is_dir);
-            assert!(
-                problem.as_ref().is_some_and(|problem| problem.path == path),
-                "{path} was not reported: {problem:?}"
-            );
-        }
-        let good = [
-            ("src/envelope.rs", "envelope.rs", false),
-            ("src/threshold", "threshold", true),
-            ("src/next_version.rs", "next_version.rs", false),
-            ("src/dsse_v1.rs", "dsse_v1.rs", false),
-            ("src/holder.rs", "holder.rs", false),
-        ];
-        for (path, name, is_dir) in good {
-            assert_eq!(check_name(path, name, is_dir), None, "{path}");
-        }
+        assert_eq!(rendered("src/names.rs", text), Vec::<String>::new());
     }
 
     #[test]
@@ -385,6 +265,17 @@ mod tests {
             ]
         );
         assert_eq!(report.files, 3);
+    }
+
+    #[test]
+    fn every_rule_runs_on_every_file() {
+        let long = format!("//! Long.\n{}", "fn f() {}\n".repeat(801));
+        assert_eq!(rendered("crates/a/src/long.rs", &long).len(), 1);
+        assert_eq!(
+            rendered("crates/a/src/lib.rs", "//! A.\nfn f() {}\n").len(),
+            1
+        );
+        assert!(rendered("crates/a/src/main.rs", "//! A.\nfn f() {}\n").is_empty());
     }
 
     /// The real repository is tidy (`cargo xtask tidy` as a test).

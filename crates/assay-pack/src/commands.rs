@@ -1,11 +1,10 @@
-//! One module per subcommand, plus the local files and clock they share.
+//! One module per subcommand, plus the clock they share.
 
 pub(crate) mod cache;
 pub(crate) mod canon;
 pub(crate) mod clock;
 pub(crate) mod digest;
 pub(crate) mod keygen;
-pub(crate) mod keys;
 pub(crate) mod manifest;
 pub(crate) mod serve;
 pub(crate) mod sign;

@@ -1,10 +1,14 @@
-//! The CLI's error type, its exit codes, and how it is shown to the user.
+//! The CLI's error type, the exit status of each error, and how it is shown to the user.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use registry_canon::CanonicalizeError;
 use snafu::Snafu;
+
+use crate::commands::cache::CacheAction;
+use crate::exit::ExitStatus;
+use crate::input::{InputKind, InputSize};
 
 /// What can go wrong in a command.
 #[derive(Debug, Snafu)]
@@ -19,15 +23,15 @@ pub(crate) enum Error {
 
     /// A local input is larger than any pack may be.
     #[snafu(display(
-        "{} is {size} bytes, more than the limit of {limit} bytes for {what}",
-        path.display()
+        "{} is {size} bytes, more than the limit of {} bytes for {kind}",
+        path.display(),
+        kind.limit()
     ))]
     InputTooLarge {
         path: PathBuf,
-        size: String,
-        limit: usize,
-        /// What the input is (`a pack`, `an envelope`).
-        what: &'static str,
+        size: InputSize,
+        /// What the input is, and so its limit.
+        kind: InputKind,
     },
 
     /// The input has no canonical form.
@@ -43,8 +47,8 @@ pub(crate) enum Error {
     SomeInputsFailed {
         failed: usize,
         total: usize,
-        /// The exit code of the first failure.
-        code: u8,
+        /// The exit status of the first failure.
+        status: ExitStatus,
     },
 
     /// A key file could not be read as a key.
@@ -134,7 +138,7 @@ pub(crate) enum Error {
     /// The pack cache could not be read or changed.
     #[snafu(display("cannot {action} the pack cache in {root}"))]
     Cache {
-        action: &'static str,
+        action: CacheAction,
         root: camino::Utf8PathBuf,
         #[snafu(source(from(registry_cache::Error, Box::new)))]
         source: Box<registry_cache::Error>,
@@ -169,15 +173,15 @@ pub(crate) enum Error {
 }
 
 impl Error {
-    /// The exit code for this error (see the crate docs for the table).
-    pub(crate) fn exit_code(&self) -> u8 {
+    /// The exit status for this error.
+    pub(crate) fn exit_status(&self) -> ExitStatus {
         match self {
             Error::Canonicalize { .. }
             | Error::InputTooLarge { .. }
             | Error::ReadEnvelope { .. }
             | Error::Verify { .. }
             | Error::VerifyManifest { .. }
-            | Error::CacheEntriesFailed { .. } => 1,
+            | Error::CacheEntriesFailed { .. } => ExitStatus::IntegrityFailure,
             // Signing a pack that has no canonical form is a strict-YAML rejection; one that
             // is not a pack fails a pack-level check: both are the input's integrity.
             Error::Sign { source, .. }
@@ -187,7 +191,7 @@ impl Error {
                         | registry_verify::Error::NotAPack { .. }
                 ) =>
             {
-                1
+                ExitStatus::IntegrityFailure
             }
             Error::ReadInput { .. }
             | Error::ReadKey { .. }
@@ -199,26 +203,28 @@ impl Error {
             | Error::WriteOutput { .. }
             | Error::NonUtf8CacheDir { .. }
             | Error::LocateCache { .. }
-            | Error::Cache { .. } => 2,
-            Error::SomeInputsFailed { code, .. } => *code,
+            | Error::Cache { .. } => ExitStatus::Usage,
+            Error::SomeInputsFailed { status, .. } => *status,
             // The address is taken or not ours: the network is unavailable.
             Error::Serve { source, .. }
                 if matches!(**source, registry_server::Error::Bind { .. }) =>
             {
-                3
+                ExitStatus::Unavailable
             }
-            Error::Serve { .. } | Error::StartRuntime { .. } | Error::WaitForSignal { .. } => 2,
+            Error::Serve { .. } | Error::StartRuntime { .. } | Error::WaitForSignal { .. } => {
+                ExitStatus::Usage
+            }
         }
     }
 
     /// Prints the error and its causes on standard error; returns the exit code.
     pub(crate) fn report(self) -> ExitCode {
-        let code = self.exit_code();
+        let status = self.exit_status();
         print_stderr(format_args!(
             "assay-pack: {}",
             snafu::Report::from_error(self)
         ));
-        ExitCode::from(code)
+        status.into()
     }
 }
 

@@ -1,5 +1,12 @@
 //! Reading a local input file (or standard input) within a size limit.
+//!
+//! The inputs built on it are in the child modules: keys and roots (`input/keys.rs`) and
+//! DSSE envelopes (`input/envelope.rs`).
 
+pub(crate) mod envelope;
+pub(crate) mod keys;
+
+use std::fmt;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
@@ -11,7 +18,7 @@ use snafu::{ResultExt, ensure};
 use crate::error::{InputTooLargeSnafu, ReadInputSnafu, Result};
 
 /// What a local input is, and so how large it may be.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum InputKind {
     /// A pack (or a key or certificate file): at most [`MAX_TOTAL_SIZE`] bytes.
     Pack,
@@ -21,17 +28,38 @@ pub(crate) enum InputKind {
 }
 
 impl InputKind {
-    fn limit(self) -> usize {
+    /// The most bytes an input of this kind may have.
+    pub(crate) fn limit(self) -> usize {
         match self {
             InputKind::Pack => MAX_TOTAL_SIZE,
             InputKind::Envelope => MAX_ENVELOPE_BYTES,
         }
     }
+}
 
-    fn name(self) -> &'static str {
-        match self {
+impl fmt::Display for InputKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
             InputKind::Pack => "a pack",
             InputKind::Envelope => "an envelope",
+        })
+    }
+}
+
+/// How large a refused input was found to be, in bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum InputSize {
+    /// The file system said so before anything was read.
+    Exactly(u64),
+    /// A stream (standard input) went on past this many bytes and was read no further.
+    MoreThan(usize),
+}
+
+impl fmt::Display for InputSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InputSize::Exactly(bytes) => write!(f, "{bytes}"),
+            InputSize::MoreThan(bytes) => write!(f, "more than {bytes}"),
         }
     }
 }
@@ -61,9 +89,8 @@ pub(crate) fn read_input_as(path: &Path, kind: InputKind) -> Result<Vec<u8>> {
             size <= limit,
             InputTooLargeSnafu {
                 path,
-                size: size.to_string(),
-                limit: max,
-                what: kind.name(),
+                size: InputSize::Exactly(size),
+                kind,
             }
         );
         file.take(limit + 1)
@@ -74,10 +101,18 @@ pub(crate) fn read_input_as(path: &Path, kind: InputKind) -> Result<Vec<u8>> {
         bytes.len() <= max,
         InputTooLargeSnafu {
             path,
-            size: format!("more than {max}"),
-            limit: max,
-            what: kind.name(),
+            size: InputSize::MoreThan(max),
+            kind,
         }
     );
     Ok(bytes)
+}
+
+/// Reads a text file within the pack size limit (keys are small); text that is not UTF-8
+/// cannot be read.
+pub(crate) fn read_text(path: &Path) -> Result<String> {
+    let bytes = read_input(path)?;
+    String::from_utf8(bytes)
+        .map_err(|error| std::io::Error::new(std::io::ErrorKind::InvalidData, error.utf8_error()))
+        .context(ReadInputSnafu { path })
 }

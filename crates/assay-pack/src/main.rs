@@ -1,29 +1,41 @@
 //! `assay-pack`: the command-line tool for assay packs.
 //!
-//! Exit codes, stable for scripts: 0 success; 1 integrity, signature or policy failure
-//! (a strict-YAML rejection included); 2 usage error or unreadable local input; 3 network or
+//! Exit codes, stable for scripts, are listed once, in `exit.rs` ([`exit::ExitStatus`]), and
+//! shown at the end of `--help`: 0 success; 1 integrity, signature or policy failure (a
+//! strict-YAML rejection included); 2 usage error or unreadable local input; 3 network or
 //! registry unavailable; 4 not found or access denied.
 
 mod cli;
 mod commands;
 mod error;
+mod exit;
 mod input;
+mod output;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::{Cli, Command};
+use crate::exit::ExitStatus;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let parsed = Cli::command()
+        .after_help(ExitStatus::help_table())
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(error) => {
             // `--help` and `--version` are "errors" that exit 0; usage errors exit 2.
-            let code = if error.use_stderr() { 2 } else { 0 };
+            let status = if error.use_stderr() {
+                ExitStatus::Usage
+            } else {
+                ExitStatus::Success
+            };
             // If the terminal is gone there is nobody left to tell.
             let _ = error.print();
-            return ExitCode::from(code);
+            return status.into();
         }
     };
     let outcome = match cli.command {
@@ -37,7 +49,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve::run(&args),
     };
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => ExitStatus::Success.into(),
         Err(error) => error.report(),
     }
 }

@@ -19,22 +19,6 @@ pub enum FileKind {
     Special,
 }
 
-impl FileKind {
-    /// The kind of a `std` file type (where the `dir_fd` module works by path).
-    #[cfg(not(unix))]
-    pub(crate) fn of(file_type: std::fs::FileType) -> FileKind {
-        if file_type.is_symlink() {
-            FileKind::Symlink
-        } else if file_type.is_dir() {
-            FileKind::Directory
-        } else if file_type.is_file() {
-            FileKind::File
-        } else {
-            FileKind::Special
-        }
-    }
-}
-
 impl fmt::Display for FileKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -155,7 +155,10 @@ mod tests {
             String::new(),
         ] {
             let error = KeyId::parse(&bad).unwrap_err();
-            assert!(matches!(error, Error::InvalidKeyId { .. }), "{bad}");
+            assert!(
+                matches!(&error, Error::InvalidKeyId { text } if *text == bad),
+                "{bad}: {error:?}"
+            );
         }
     }
 
@@ -184,7 +187,21 @@ mod tests {
         let json = serde_json::to_string(&id).unwrap();
         assert_eq!(json, format!("\"{id}\""));
         assert_eq!(serde_json::from_str::<KeyId>(&json).unwrap(), id);
-        assert!(serde_json::from_str::<KeyId>("\"sha256:00\"").is_err());
-        assert!("sha256:00".parse::<KeyId>().is_err());
+        let error = serde_json::from_str::<KeyId>("\"sha256:00\"").unwrap_err();
+        assert_eq!(error.classify(), serde_json::error::Category::Data);
+        assert!(
+            error.to_string().starts_with(
+                &Error::InvalidKeyId {
+                    text: "sha256:00".to_owned()
+                }
+                .to_string()
+            ),
+            "{error}"
+        );
+        let error = "sha256:00".parse::<KeyId>().unwrap_err();
+        assert!(
+            matches!(&error, Error::InvalidKeyId { text } if text == "sha256:00"),
+            "{error:?}"
+        );
     }
 }

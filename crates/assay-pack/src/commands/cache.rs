@@ -8,7 +8,7 @@
 //! error. Exit 0 then means "nothing is corrupt", not "every signer is trusted"; reads
 //! check signers with the trust store every time in any case.
 
-use std::io::Write;
+use std::fmt;
 use std::path::Path;
 
 use camino::Utf8PathBuf;
@@ -21,11 +21,33 @@ use snafu::ResultExt;
 
 use crate::cli::{CacheArgs, CacheClearArgs, CacheCommand, CacheListArgs, CacheVerifyArgs};
 use crate::commands::clock::{now, time_or_now};
-use crate::commands::keys::public_key;
 use crate::error::{
     CacheEntriesFailedSnafu, CacheSnafu, LocateCacheSnafu, NonUtf8CacheDirSnafu, Result,
-    WriteOutputSnafu, print_stderr,
+    print_stderr,
 };
+use crate::input::keys::public_key;
+use crate::output;
+
+/// What a command was doing with the cache when it failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CacheAction {
+    /// `cache list`.
+    List,
+    /// `cache verify`.
+    Verify,
+    /// `cache clear`.
+    Clear,
+}
+
+impl fmt::Display for CacheAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CacheAction::List => "list",
+            CacheAction::Verify => "verify",
+            CacheAction::Clear => "clear",
+        })
+    }
+}
 
 /// Runs `assay-pack cache …`.
 pub(crate) fn run(args: &CacheArgs) -> Result<()> {
@@ -49,7 +71,7 @@ fn open(dir: Option<&Path>) -> Result<PackCache> {
 
 fn list(cache: &PackCache, args: &CacheListArgs) -> Result<()> {
     let entries = cache.list().context(CacheSnafu {
-        action: "list",
+        action: CacheAction::List,
         root: cache.root(),
     })?;
     let now = now();
@@ -141,7 +163,7 @@ fn verify(cache: &PackCache, args: &CacheVerifyArgs) -> Result<()> {
         Audit::Full(ReadOptions::new(&trust, now))
     };
     let report = cache.verify_all(&audit).context(CacheSnafu {
-        action: "verify",
+        action: CacheAction::Verify,
         root: cache.root(),
     })?;
     let (evicted, unreadable) = (report.evicted().count(), report.failed().count());
@@ -194,9 +216,18 @@ fn outcome_parts(outcome: &AuditOutcome) -> (&'static str, String) {
                 None => "signed; signer not checked".to_owned(),
             },
         ),
-        AuditOutcome::Evicted(reason) => ("evicted", snafu::Report::from_error(reason).to_string()),
-        AuditOutcome::Failed(error) => ("error", snafu::Report::from_error(error).to_string()),
+        // A report may end in a line break; the detail is one item of a list.
+        AuditOutcome::Evicted(reason) => ("evicted", report_line(reason)),
+        AuditOutcome::Failed(error) => ("error", report_line(error)),
     }
+}
+
+/// An error and its causes as `snafu::Report` writes them, without a final line break.
+fn report_line(error: &registry_cache::Error) -> String {
+    snafu::Report::from_error(error)
+        .to_string()
+        .trim_end()
+        .to_owned()
 }
 
 fn report_text(report: &AuditReport) -> String {
@@ -239,7 +270,7 @@ fn report_json(report: &AuditReport) -> serde_json::Value {
 
 fn clear(cache: &PackCache, args: &CacheClearArgs) -> Result<()> {
     let context = CacheSnafu {
-        action: "clear",
+        action: CacheAction::Clear,
         root: cache.root(),
     };
     let removed = match &args.registry {
@@ -256,8 +287,5 @@ fn clear(cache: &PackCache, args: &CacheClearArgs) -> Result<()> {
 }
 
 fn print(text: &str) -> Result<()> {
-    std::io::stdout()
-        .lock()
-        .write_all(text.as_bytes())
-        .context(WriteOutputSnafu)
+    output::print(text.as_bytes())
 }

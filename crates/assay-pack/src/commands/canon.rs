@@ -1,13 +1,12 @@
 //! `assay-pack canon [--json] FILE`: print the canonical bytes.
 
-use std::io::Write;
-
 use registry_canon::{StrictOptions, Value, canonicalize_pack_bytes, to_canonical_jcs_bytes};
 use snafu::ResultExt;
 
 use crate::cli::CanonArgs;
-use crate::error::{CanonicalizeSnafu, Result, WriteOutputSnafu};
+use crate::error::{CanonicalizeSnafu, Result};
 use crate::input::read_input;
+use crate::output::print;
 
 /// Runs the command.
 pub(crate) fn run(args: &CanonArgs) -> Result<()> {
@@ -18,9 +17,5 @@ pub(crate) fn run(args: &CanonArgs) -> Result<()> {
         canonicalize_pack_bytes(&bytes, StrictOptions::default()).map(|pack| pack.into_bytes())
     }
     .context(CanonicalizeSnafu { path: &args.file })?;
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(&canonical)
-        .and_then(|()| stdout.flush())
-        .context(WriteOutputSnafu)
+    print(&canonical)
 }

@@ -1,6 +1,5 @@
 //! `assay-pack digest FILE...`: print one `sha256:<hex>  FILE` line per file.
 
-use std::io::Write;
 use std::path::Path;
 
 use registry_canon::{StrictOptions, canonicalize_pack_bytes};
@@ -8,10 +7,9 @@ use registry_types::Digest;
 use snafu::ResultExt;
 
 use crate::cli::DigestArgs;
-use crate::error::{
-    CanonicalizeSnafu, Result, SomeInputsFailedSnafu, WriteOutputSnafu, print_stderr,
-};
+use crate::error::{CanonicalizeSnafu, Result, SomeInputsFailedSnafu, print_stderr};
 use crate::input::read_input;
+use crate::output::print;
 
 /// Runs the command. Like sha256sum it goes on after a bad file: with several files each
 /// failure is reported on standard error as it happens, and the command then fails with the
@@ -22,13 +20,13 @@ pub(crate) fn run(args: &DigestArgs) -> Result<()> {
         return print_line(&digest, path);
     }
     let mut failed: usize = 0;
-    let mut first_code = None;
+    let mut first_status = None;
     for path in &args.files {
         match digest_file(path) {
             Ok(digest) => print_line(&digest, path)?,
             Err(error) => {
                 failed += 1;
-                first_code.get_or_insert(error.exit_code());
+                first_status.get_or_insert(error.exit_status());
                 print_stderr(format_args!(
                     "assay-pack: {}",
                     snafu::Report::from_error(error)
@@ -36,11 +34,11 @@ pub(crate) fn run(args: &DigestArgs) -> Result<()> {
             }
         }
     }
-    match first_code {
-        Some(code) => SomeInputsFailedSnafu {
+    match first_status {
+        Some(status) => SomeInputsFailedSnafu {
             failed,
             total: args.files.len(),
-            code,
+            status,
         }
         .fail(),
         None => Ok(()),
@@ -48,8 +46,7 @@ pub(crate) fn run(args: &DigestArgs) -> Result<()> {
 }
 
 fn print_line(digest: &Digest, path: &Path) -> Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{digest}  {}", path.display()).context(WriteOutputSnafu)
+    print(format!("{digest}  {}\n", path.display()).as_bytes())
 }
 
 fn digest_file(path: &Path) -> Result<Digest> {

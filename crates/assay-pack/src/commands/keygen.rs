@@ -1,14 +1,13 @@
 //! `assay-pack keygen`: a new key pair as PREFIX.key (PKCS#8 PEM, 0600) and PREFIX.pub.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use registry_verify::{Algorithm, PrivateKey};
 use snafu::ResultExt;
 
 use crate::cli::{AlgorithmArg, KeygenArgs};
-use crate::commands::keys::write_new_file;
-use crate::error::{GenerateKeySnafu, Result, WriteOutputSnafu};
+use crate::error::{GenerateKeySnafu, Result};
+use crate::output::{FileMode, print, write_new_file};
 
 /// Runs the command: writes both files (refusing to replace existing ones) and prints the
 /// key id.
@@ -23,18 +22,19 @@ pub(crate) fn run(args: &KeygenArgs) -> Result<()> {
     write_new_file(
         &private_path,
         key.to_pkcs8_pem().expose_secret().as_bytes(),
-        true,
+        FileMode::Private,
     )?;
-    if let Err(error) = write_new_file(&public_path, key.public_key().to_pem().as_bytes(), false) {
+    if let Err(error) = write_new_file(
+        &public_path,
+        key.public_key().to_pem().as_bytes(),
+        FileMode::Public,
+    ) {
         // A private key without its public half is of no use; do not leave it behind.
         let _ = std::fs::remove_file(&private_path);
         return Err(error);
     }
     // The key files stay: they are complete, and the key id is derived from `PREFIX.pub`.
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{}", key.key_id())
-        .and_then(|()| stdout.flush())
-        .context(WriteOutputSnafu)
+    print(format!("{}\n", key.key_id()).as_bytes())
 }
 
 fn with_suffix(prefix: &std::path::Path, suffix: &str) -> PathBuf {

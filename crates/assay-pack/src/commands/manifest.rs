@@ -5,8 +5,9 @@ use snafu::ResultExt;
 
 use crate::cli::{ManifestCommand, ManifestSignArgs};
 use crate::commands::clock::{now, time_or_now};
-use crate::commands::keys::{private_key, public_key, write_output};
 use crate::error::{Result, SignSnafu};
+use crate::input::keys::{private_key, public_key};
+use crate::output::write_output;
 
 /// Runs a `manifest` subcommand.
 pub(crate) fn run(command: &ManifestCommand) -> Result<()> {

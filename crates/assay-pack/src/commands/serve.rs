@@ -7,11 +7,12 @@ use registry_server::{RunningServer, ServerConfig, TlsMode};
 use snafu::ResultExt;
 
 use crate::cli::ServeArgs;
-use crate::commands::keys::{private_key, replace_file};
 use crate::error::{
     Result, ServeSnafu, StartRuntimeSnafu, WaitForSignalSnafu, WriteOutputSnafu, print_stderr,
 };
+use crate::input::keys::private_key;
 use crate::input::read_input;
+use crate::output::replace_file;
 
 /// Runs the command: starts the server, prints `listening on <URL>` and `root key id: <id>`
 /// on standard output (in that order, flushed), warns about packs that are not served, and

@@ -4,9 +4,10 @@ use registry_verify::{PackPayloadType, sign_pack};
 use snafu::ResultExt;
 
 use crate::cli::SignArgs;
-use crate::commands::keys::{private_key, write_output};
 use crate::error::{Result, SignSnafu};
+use crate::input::keys::private_key;
 use crate::input::read_input;
+use crate::output::write_output;
 
 /// Runs the command.
 pub(crate) fn run(args: &SignArgs) -> Result<()> {

@@ -9,11 +9,11 @@ use snafu::ResultExt;
 
 use crate::cli::{PolicyArg, VerifyArgs};
 use crate::commands::clock::time_or_now;
-use crate::commands::keys::{envelope, public_key, root};
-use crate::error::{
-    InvalidArgumentSnafu, ReadKeySnafu, Result, VerifyManifestSnafu, VerifySnafu, WriteOutputSnafu,
-};
+use crate::error::{InvalidArgumentSnafu, ReadKeySnafu, Result, VerifyManifestSnafu, VerifySnafu};
+use crate::input::envelope::envelope;
+use crate::input::keys::{public_key, root};
 use crate::input::{InputKind, read_input, read_input_as};
+use crate::output::print;
 
 /// Runs the command: exit 0 with the digest and verified key ids, or the precise reason.
 pub(crate) fn run(args: &VerifyArgs) -> Result<()> {
@@ -59,7 +59,6 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<()> {
 }
 
 fn print_result(result: &VerifyResult, json: bool) -> Result<()> {
-    use std::io::Write;
     let (status, key_ids, payload_type) = match &result.signature {
         SignatureStatus::Verified {
             key_ids,
@@ -89,8 +88,5 @@ fn print_result(result: &VerifyResult, json: bool) -> Result<()> {
         }
         text
     };
-    std::io::stdout()
-        .lock()
-        .write_all(text.as_bytes())
-        .context(WriteOutputSnafu)
+    print(text.as_bytes())
 }

@@ -1,4 +1,5 @@
-//! Running the built binary and reading what it printed.
+//! Running the built binary and reading what it printed, and the checks that need a
+//! special device (`/dev/full`) rather than a case under `testdata/cli/`.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -75,22 +76,6 @@ pub(crate) fn scratch(test: &str) -> PathBuf {
 pub(crate) const SAMPLE: &str = "testdata/packs/eu-ai-act-baseline.yaml";
 pub(crate) const SAMPLE_DIGEST: &str =
     "sha256:5cba27096c34ede34c2d56ed917073d5c707c9da8be4a66611382de36895c09d";
-
-#[test]
-fn usage_errors_exit_2_and_help_exits_0() {
-    let unknown = run(&["frob"], b"");
-    assert_eq!(unknown.code, 2);
-    assert!(
-        unknown.stderr.contains("unrecognized subcommand"),
-        "{}",
-        unknown.stderr
-    );
-    let missing = run(&["digest"], b"");
-    assert_eq!(missing.code, 2);
-    let help = run(&["--help"], b"");
-    assert_eq!(help.code, 0);
-    assert!(help.stdout_text().contains("canon"));
-}
 
 /// Runs `assay-pack` with standard output or standard error going to `/dev/full`.
 #[cfg(target_os = "linux")]

@@ -1,7 +1,9 @@
-//! End-to-end tests of the `assay-pack` binary: output, exit codes and error reports.
+//! End-to-end tests of the `assay-pack` binary: output, exit codes and error reports. Most
+//! are the blessable cases under `testdata/cli/` (`cases.rs`); the modules beside it hold
+//! what a case cannot say: a live server, a killed process, made-up inputs.
 
-mod cache;
 mod canon;
+mod cases;
 mod cli;
 mod digest;
 mod serve;

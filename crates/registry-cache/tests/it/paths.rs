@@ -2,7 +2,10 @@
 //! namespaces never share an entry.
 
 use registry_cache::{EntryKey, Error, MAX_VERSION_LEN, RegistryId};
-use registry_types::{Namespace, PackName, Version};
+use registry_types::{
+    CoreNumber, Error as TypesError, NameFault, Namespace, PackName, Version, VersionFault,
+    VersionSection,
+};
 
 use crate::support::{Scratch, Signer, expect_fresh, key_in, pack, store_open};
 
@@ -10,31 +13,87 @@ use crate::support::{Scratch, Signer, expect_fresh, key_in, pack, store_open};
 fn hostile_names_and_versions_are_refused_before_touching_the_disk() {
     let scratch = Scratch::new("hostile");
     let long_name = "a".repeat(PackName::MAX_LEN + 1);
-    for text in [
-        "..",
-        ".",
-        "a/b",
-        "../etc",
-        "a\\b",
-        "a\0b",
-        "",
-        "-a",
-        long_name.as_str(),
+    let forbidden = |character, position| NameFault::ForbiddenCharacter {
+        character,
+        position,
+    };
+    for (text, fault) in [
+        ("..", forbidden('.', 1)),
+        (".", forbidden('.', 1)),
+        ("a/b", forbidden('/', 2)),
+        ("../etc", forbidden('.', 1)),
+        ("a\\b", forbidden('\\', 2)),
+        ("a\0b", forbidden('\0', 2)),
+        ("", NameFault::Empty),
+        ("-a", NameFault::LeadingHyphen),
+        (
+            long_name.as_str(),
+            NameFault::TooLong {
+                length: PackName::MAX_LEN + 1,
+                max: PackName::MAX_LEN,
+            },
+        ),
     ] {
-        assert!(PackName::parse(text).is_err(), "name {text:?}");
-        assert!(Namespace::parse(text).is_err(), "namespace {text:?}");
+        let name = PackName::parse(text);
+        assert!(
+            matches!(
+                &name,
+                Err(TypesError::InvalidPackName { name, reason }) if name == text && *reason == fault
+            ),
+            "name {text:?}: {name:?}"
+        );
+        let namespace = Namespace::parse(text);
+        assert!(
+            matches!(
+                &namespace,
+                Err(TypesError::InvalidNamespace { namespace, reason })
+                    if namespace == text && *reason == fault
+            ),
+            "namespace {text:?}: {namespace:?}"
+        );
     }
-    for text in [
-        "..",
-        "../1.0.0",
-        "1.0.0/..",
-        "1.0.0/../../x",
-        "1.0.0\\x",
-        "1.0.0\0",
-        "1.0.0-a/b",
-        "",
+    for (text, fault) in [
+        (
+            "..",
+            VersionFault::EmptyCoreNumber {
+                number: CoreNumber::Major,
+            },
+        ),
+        ("../1.0.0", VersionFault::WrongCoreCount { found: 5 }),
+        ("1.0.0/..", VersionFault::WrongCoreCount { found: 5 }),
+        ("1.0.0/../../x", VersionFault::WrongCoreCount { found: 7 }),
+        (
+            "1.0.0\\x",
+            VersionFault::NotANumber {
+                number: CoreNumber::Patch,
+                text: "0\\x".to_owned(),
+            },
+        ),
+        (
+            "1.0.0\0",
+            VersionFault::NotANumber {
+                number: CoreNumber::Patch,
+                text: "0\0".to_owned(),
+            },
+        ),
+        (
+            "1.0.0-a/b",
+            VersionFault::InvalidCharacter {
+                section: VersionSection::PreRelease,
+                character: '/',
+                position: 8,
+            },
+        ),
+        ("", VersionFault::Empty),
     ] {
-        assert!(Version::parse(text).is_err(), "version {text:?}");
+        let version = Version::parse(text);
+        assert!(
+            matches!(
+                &version,
+                Err(TypesError::InvalidVersion { version, reason }) if version == text && *reason == fault
+            ),
+            "version {text:?}: {version:?}"
+        );
     }
     // A valid SemVer version that is too long to be a file name.
     let long_version =
@@ -74,7 +133,11 @@ fn a_hostile_registry_url_stays_one_directory_below_the_root() {
         assert!(dir.starts_with(scratch.root()), "{dir}");
         let id = k.location().registry().as_str();
         assert_eq!(dir, scratch.root().join(id).join("_global/p/1.0.0"));
-        assert!(RegistryId::parse(id).is_ok());
+        let parsed = RegistryId::parse(id);
+        assert!(
+            parsed.as_ref().is_ok_and(|parsed| parsed.as_str() == id),
+            "{id}: {parsed:?}"
+        );
         assert!(dir.join("pack.yaml").is_file());
     }
     assert_eq!(scratch.cache.list().expect("list").len(), 5);

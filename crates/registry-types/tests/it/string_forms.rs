@@ -46,11 +46,25 @@ fn invalid_values_are_rejected_with_the_parse_message() {
     rejects::<Policy>("Open", "pack policy \"Open\" is neither");
 }
 
+/// Asserts that deserializing `json` as `T` fails as a type error naming what was found.
+fn rejects_type<T>(json: &str, found: &str)
+where
+    T: DeserializeOwned + std::fmt::Debug,
+{
+    let err = serde_json::from_str::<T>(json).expect_err("not a string");
+    assert_eq!(err.classify(), serde_json::error::Category::Data, "{err}");
+    let expected = format!("invalid type: {found}, expected a string");
+    assert!(
+        err.to_string().starts_with(&expected),
+        "{err} should start with {expected}"
+    );
+}
+
 #[test]
 fn non_strings_are_rejected() {
-    assert!(serde_json::from_str::<Version>("1").is_err());
-    assert!(serde_json::from_str::<PackName>("null").is_err());
-    assert!(serde_json::from_str::<Policy>("{\"open\":null}").is_err());
+    rejects_type::<Version>("1", "integer `1`");
+    rejects_type::<PackName>("null", "null");
+    rejects_type::<Policy>("{\"open\":null}", "map");
 }
 
 #[test]
