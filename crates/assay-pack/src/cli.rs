@@ -33,6 +33,119 @@ pub(crate) enum Command {
     Cache(CacheArgs),
     /// Serve a folder of packs as a registry (the reference server) until interrupted.
     Serve(ServeArgs),
+    /// Fetch registry packs (NAME@VERSION), verified, to stdout or files.
+    ///
+    /// Each pack goes through the cache (re-verified on every read) and, when missing or
+    /// stale, the registry: digest, identity, policy and signature are verified against the
+    /// trust roots before anything is written. Stderr says, one line per pack, what was
+    /// verified.
+    Fetch(FetchArgs),
+    /// Resolve any reference in the full order (path, built-in, local config directory,
+    /// registry, object storage) and say where the pack came from.
+    Resolve(ResolveArgs),
+    /// List the versions of a registry pack ([ORG/]NAME); deprecated ones are marked.
+    Versions(VersionsArgs),
+    /// List the registry's packs, optionally only those whose name starts with PREFIX.
+    Search(SearchArgs),
+}
+
+/// Flags shared by the commands that talk to a registry.
+#[derive(Debug, Args)]
+pub(crate) struct RegistryArgs {
+    /// The registry's base URL; default: ASSAY_REGISTRY_URL, else the public registry.
+    #[arg(long, value_name = "URL")]
+    pub(crate) registry: Option<String>,
+    /// A bearer token; default: ASSAY_REGISTRY_TOKEN, or OIDC on GitHub Actions. A token on
+    /// the command line is visible to other local users: prefer the variable.
+    #[arg(long, value_name = "TOKEN")]
+    pub(crate) token: Option<String>,
+    /// A trust root that signs the registry's keys manifest: a public key file, an inline
+    /// PEM or base64 key, or a key id (usable once the manifest supplies the key).
+    /// Repeatable; added to ASSAY_REGISTRY_TRUST_ROOTS (comma separated).
+    #[arg(long = "trust-root", value_name = "ROOT")]
+    pub(crate) trust_roots: Vec<String>,
+    /// The cache root; default: ASSAY_CACHE_DIR, else ~/.assay/cache/packs.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) cache_dir: Option<PathBuf>,
+    /// Neither read nor write cached packs (the keys manifest state is still kept).
+    #[arg(long)]
+    pub(crate) no_cache: bool,
+    /// Never use the network: only verified cache entries.
+    #[arg(long, conflicts_with = "no_cache")]
+    pub(crate) offline: bool,
+    /// Forensics only: hand back a revoked pack's copy already in the cache (under CI this
+    /// also needs ASSAY_ALLOW_REVOKED=forensics).
+    #[arg(long)]
+    pub(crate) allow_revoked: bool,
+    /// Show what the library does (-v: info, -vv: debug); RUST_LOG takes precedence.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+}
+
+/// Arguments of `assay-pack fetch`.
+#[derive(Debug, Args)]
+pub(crate) struct FetchArgs {
+    /// Registry references: NAME@VERSION or ORG/NAME@VERSION, optionally pinned with
+    /// #sha256:<hex>.
+    #[arg(required = true, value_name = "REF")]
+    pub(crate) refs: Vec<String>,
+    /// Write the one pack to FILE (atomically; nothing is left on failure).
+    #[arg(long, short, value_name = "FILE", conflicts_with = "output_dir")]
+    pub(crate) output: Option<PathBuf>,
+    /// Write each pack to DIR/NAME@VERSION.yaml (needed for several refs).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) output_dir: Option<PathBuf>,
+    /// Print a JSON report on stdout (pack bytes go only to --output/--output-dir).
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Registry, trust and cache settings.
+    #[command(flatten)]
+    pub(crate) registry: RegistryArgs,
+}
+
+/// Arguments of `assay-pack resolve`.
+#[derive(Debug, Args)]
+pub(crate) struct ResolveArgs {
+    /// A path, a built-in or local pack name, NAME@VERSION, or an object-storage URL.
+    #[arg(value_name = "REF")]
+    pub(crate) reference: String,
+    /// Also write the pack to FILE (atomically).
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// Print a JSON report on stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Registry, trust and cache settings.
+    #[command(flatten)]
+    pub(crate) registry: RegistryArgs,
+}
+
+/// Arguments of `assay-pack versions`.
+#[derive(Debug, Args)]
+pub(crate) struct VersionsArgs {
+    /// The pack: NAME or ORG/NAME.
+    #[arg(value_name = "NAME")]
+    pub(crate) name: String,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Registry, trust and cache settings.
+    #[command(flatten)]
+    pub(crate) registry: RegistryArgs,
+}
+
+/// Arguments of `assay-pack search`.
+#[derive(Debug, Args)]
+pub(crate) struct SearchArgs {
+    /// Only packs whose name starts with PREFIX.
+    #[arg(value_name = "PREFIX")]
+    pub(crate) prefix: Option<String>,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Registry, trust and cache settings.
+    #[command(flatten)]
+    pub(crate) registry: RegistryArgs,
 }
 
 /// Signature algorithms for `keygen`.

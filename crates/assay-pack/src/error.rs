@@ -128,6 +128,57 @@ pub(crate) enum Error {
     #[snafu(display("cache directory {} is not valid UTF-8", path.display()))]
     NonUtf8CacheDir { path: PathBuf },
 
+    /// A registry reference (or another reference) is malformed.
+    #[snafu(display("invalid reference {reference:?}"))]
+    InvalidReference {
+        reference: String,
+        source: registry_types::Error,
+    },
+
+    /// The `--output-dir` directory could not be created.
+    #[snafu(display("cannot create output directory {}", path.display()))]
+    CreateOutputDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    /// `fetch` takes registry references only.
+    #[snafu(display(
+        "{reference:?} is not a registry reference (NAME@VERSION); use `assay-pack resolve` for paths and names"
+    ))]
+    NotARegistryRef { reference: String },
+
+    /// A registry command was asked for something it cannot do.
+    #[snafu(display("{problem}"))]
+    FetchUsage { problem: &'static str },
+
+    /// A registry option on the command line is malformed.
+    #[snafu(display("invalid {option}"))]
+    RegistryOption {
+        option: &'static str,
+        #[snafu(source(from(registry_http::Error, Box::new)))]
+        source: Box<registry_http::Error>,
+    },
+
+    /// The resolver could not be set up (an environment variable, a trust root, the cache).
+    #[snafu(display("registry settings"))]
+    ResolverSettings {
+        source: Box<registry_resolve::Error>,
+    },
+
+    /// A pack could not be resolved or did not verify.
+    #[snafu(display("{source}"))]
+    Resolve {
+        source: Box<registry_resolve::Error>,
+    },
+
+    /// A registry listing failed.
+    #[snafu(display("cannot list {what}"))]
+    Listing {
+        what: String,
+        source: Box<registry_http::Error>,
+    },
+
     /// No cache directory is configured and none can be derived.
     #[snafu(display("cannot locate the pack cache; pass --cache-dir or set ASSAY_CACHE_DIR"))]
     LocateCache {
@@ -205,6 +256,15 @@ impl Error {
             | Error::LocateCache { .. }
             | Error::Cache { .. } => ExitStatus::Usage,
             Error::SomeInputsFailed { status, .. } => *status,
+            Error::InvalidReference { .. }
+            | Error::NotARegistryRef { .. }
+            | Error::FetchUsage { .. }
+            | Error::CreateOutputDir { .. }
+            | Error::RegistryOption { .. } => ExitStatus::Usage,
+            Error::ResolverSettings { source } | Error::Resolve { source } => {
+                resolve_status(source)
+            }
+            Error::Listing { source, .. } => http_status(source),
             // The address is taken or not ours: the network is unavailable.
             Error::Serve { source, .. }
                 if matches!(**source, registry_server::Error::Bind { .. }) =>
@@ -225,6 +285,34 @@ impl Error {
             snafu::Report::from_error(self)
         ));
         status.into()
+    }
+}
+
+/// The exit status of a resolver error, by its class.
+fn resolve_status(error: &registry_resolve::Error) -> ExitStatus {
+    use registry_resolve::ErrorClass;
+    match error.class() {
+        ErrorClass::Integrity => ExitStatus::IntegrityFailure,
+        ErrorClass::LocalInput => ExitStatus::Usage,
+        ErrorClass::Unavailable => ExitStatus::Unavailable,
+        ErrorClass::NotFoundOrDenied => ExitStatus::NotFound,
+        _ => ExitStatus::Unavailable,
+    }
+}
+
+/// The exit status of a registry-layer error, by its §11 kind.
+fn http_status(error: &registry_http::Error) -> ExitStatus {
+    use registry_http::ErrorKind;
+    match error.kind() {
+        ErrorKind::Configuration => ExitStatus::Usage,
+        ErrorKind::NotFound
+        | ErrorKind::AuthenticationRequired
+        | ErrorKind::NotLicensed
+        | ErrorKind::Revoked => ExitStatus::NotFound,
+        ErrorKind::Integrity | ErrorKind::Protocol | ErrorKind::TooLarge => {
+            ExitStatus::IntegrityFailure
+        }
+        _ => ExitStatus::Unavailable,
     }
 }
 

@@ -40,6 +40,24 @@ impl ExitStatus {
         }
     }
 
+    /// The more severe of two failure statuses, so that a command with several failures
+    /// exits the same way whatever the order of its arguments: integrity first, then not
+    /// found or denied, then unavailable, then usage.
+    pub(crate) fn most_severe(self, other: ExitStatus) -> ExitStatus {
+        let rank = |status: ExitStatus| match status {
+            ExitStatus::IntegrityFailure => 4,
+            ExitStatus::NotFound => 3,
+            ExitStatus::Unavailable => 2,
+            ExitStatus::Usage => 1,
+            ExitStatus::Success => 0,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+
     /// What the status means, as `--help` shows it.
     fn meaning(self) -> &'static str {
         match self {

@@ -47,6 +47,10 @@ fn main() -> ExitCode {
         Command::Manifest(command) => commands::manifest::run(&command),
         Command::Cache(args) => commands::cache::run(&args),
         Command::Serve(args) => commands::serve::run(&args),
+        Command::Fetch(args) => commands::fetch::run(&args),
+        Command::Resolve(args) => commands::resolve::run(&args),
+        Command::Versions(args) => commands::listing::versions(&args),
+        Command::Search(args) => commands::listing::search(&args),
     };
     match outcome {
         Ok(()) => ExitStatus::Success.into(),

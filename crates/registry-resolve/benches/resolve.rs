@@ -79,7 +79,10 @@ fn resolver(server: &RunningServer, cache: &Utf8PathBuf, at: i64) -> Arc<PackRes
         registry.ca_bundle = Some(CaBundle::from_pem(ca));
     }
     let mut config = ResolverConfig::new(registry, cache.clone());
-    config.trust.roots.push(RootSpec::Key(server.root_public_key()));
+    config
+        .trust
+        .roots
+        .push(RootSpec::Key(server.root_public_key()));
     config.clock = Arc::new(FixedClock(Timestamp::from_unix_seconds(at).expect("time")));
     config.local_dir = LocalDir::Disabled;
     config.concurrency = std::num::NonZeroUsize::new(16).expect("16");
@@ -103,8 +106,12 @@ fn benches(c: &mut Criterion) {
         config.keys_max_age = Duration::from_secs(10 * 365 * 24 * 3600);
         registry_server::start(config).await.expect("server")
     });
-    let scratch = Utf8PathBuf::from_path_buf(std::env::temp_dir()).expect("utf-8 temp dir")
-        .join(format!("registry-resolve-bench-cache-{}", std::process::id()));
+    let scratch = Utf8PathBuf::from_path_buf(std::env::temp_dir())
+        .expect("utf-8 temp dir")
+        .join(format!(
+            "registry-resolve-bench-cache-{}",
+            std::process::id()
+        ));
     let start = now_seconds();
 
     let mut group = c.benchmark_group("resolve");

@@ -232,13 +232,13 @@ impl ResolverConfig {
                 })?;
             config.deadline = Duration::from_secs(seconds);
         }
-        if let Some(allow) = text_variable(&lookup, ASSAY_ALLOW_UNSIGNED_PACKS)? {
-            if is_true(&allow).context(InvalidEnvironmentSnafu {
+        if let Some(allow) = text_variable(&lookup, ASSAY_ALLOW_UNSIGNED_PACKS)?
+            && is_true(&allow).context(InvalidEnvironmentSnafu {
                 variable: ASSAY_ALLOW_UNSIGNED_PACKS,
                 expected: "1, true, yes, 0, false or no",
-            })? {
-                config.missing_signature = MissingSignature::AllowInsecureForDevelopment;
-            }
+            })?
+        {
+            config.missing_signature = MissingSignature::AllowInsecureForDevelopment;
         }
         let under_ci = ["CI", "GITHUB_ACTIONS"].into_iter().any(|variable| {
             lookup(variable).is_some_and(|value| value.eq_ignore_ascii_case("true") || value == "1")

@@ -20,7 +20,8 @@ pub enum Error {
         /// The text.
         reference: String,
         /// What is wrong with it.
-        source: registry_types::Error,
+        #[snafu(source(from(registry_types::Error, Box::new)))]
+        source: Box<registry_types::Error>,
     },
 
     /// An environment variable is malformed.
@@ -38,21 +39,24 @@ pub enum Error {
         /// Where it was configured.
         origin: &'static str,
         /// Why it is unusable.
-        source: registry_verify::Error,
+        #[snafu(source(from(registry_verify::Error, Box::new)))]
+        source: Box<registry_verify::Error>,
     },
 
     /// The registry settings are unusable.
     #[snafu(display("registry settings"))]
     RegistrySettings {
         /// What is wrong.
-        source: registry_http::Error,
+        #[snafu(source(from(registry_http::Error, Box::new)))]
+        source: Box<registry_http::Error>,
     },
 
     /// No cache directory could be determined.
     #[snafu(display("cache directory"))]
     CacheRoot {
         /// What is wrong.
-        source: registry_cache::Error,
+        #[snafu(source(from(registry_cache::Error, Box::new)))]
+        source: Box<registry_cache::Error>,
     },
 
     /// A path exists but could not be read.
@@ -95,16 +99,17 @@ pub enum Error {
     #[snafu(display("{pack} is not a valid pack"))]
     InvalidPack {
         /// The pack.
-        pack: PackRef,
+        pack: Box<PackRef>,
         /// Why.
-        source: registry_verify::Error,
+        #[snafu(source(from(registry_verify::Error, Box::new)))]
+        source: Box<registry_verify::Error>,
     },
 
     /// A pack found by name declares another name.
     #[snafu(display("{pack} declares itself as {declared}"))]
     NameMismatch {
         /// The pack as requested.
-        pack: PackRef,
+        pack: Box<PackRef>,
         /// The `name@version` it declares (control characters removed).
         declared: String,
     },
@@ -113,9 +118,10 @@ pub enum Error {
     #[snafu(display("{pack}"))]
     Registry {
         /// The pack.
-        pack: PackRef,
+        pack: Box<PackRef>,
         /// What the registry layer reported.
-        source: registry_http::Error,
+        #[snafu(source(from(registry_http::Error, Box::new)))]
+        source: Box<registry_http::Error>,
     },
 
     /// The cache failed (a disk error, not a bad entry: bad entries are evicted and
@@ -123,25 +129,27 @@ pub enum Error {
     #[snafu(display("cache failed for {pack}"))]
     Cache {
         /// The pack.
-        pack: PackRef,
+        pack: Box<PackRef>,
         /// What the cache reported.
-        source: registry_cache::Error,
+        #[snafu(source(from(registry_cache::Error, Box::new)))]
+        source: Box<registry_cache::Error>,
     },
 
     /// The pack's bytes did not verify (digest, signature, threshold, payload).
     #[snafu(display("verification of {pack} failed"))]
     Verify {
         /// The pack.
-        pack: PackRef,
+        pack: Box<PackRef>,
         /// What failed.
-        source: registry_verify::Error,
+        #[snafu(source(from(registry_verify::Error, Box::new)))]
+        source: Box<registry_verify::Error>,
     },
 
     /// The pack's digest differs from the pinned one.
     #[snafu(display("pack integrity check failed for {pack}: expected {expected}, got {actual}"))]
     PinMismatch {
         /// The pack.
-        pack: PackRef,
+        pack: Box<PackRef>,
         /// The pinned digest.
         expected: Digest,
         /// The digest of what arrived.
@@ -154,14 +162,14 @@ pub enum Error {
     ))]
     PolicyDowngrade {
         /// The pack.
-        pack: PackRef,
+        pack: Box<PackRef>,
     },
 
     /// The registry revoked the pack.
     #[snafu(display("{pack} was revoked by the registry: {reason}{}{}", safe_version.as_ref().map(|v| format!("; use version {v} instead")).unwrap_or_default(), advice.hint()))]
     Revoked {
         /// The pack.
-        pack: PackRef,
+        pack: Box<PackRef>,
         /// The registry's reason.
         reason: String,
         /// The version to move to, when named.
@@ -174,7 +182,7 @@ pub enum Error {
     #[snafu(display("offline mode is on and {pack} is not available: {missing}"))]
     Offline {
         /// The pack.
-        pack: PackRef,
+        pack: Box<PackRef>,
         /// What is missing.
         missing: &'static str,
     },
@@ -185,7 +193,8 @@ pub enum Error {
         /// The registry.
         registry: String,
         /// What failed.
-        source: registry_http::Error,
+        #[snafu(source(from(registry_http::Error, Box::new)))]
+        source: Box<registry_http::Error>,
     },
 
     /// The keys manifest did not verify (root signature, expiry, rollback).
@@ -194,7 +203,8 @@ pub enum Error {
         /// The registry.
         registry: String,
         /// Why.
-        source: registry_verify::Error,
+        #[snafu(source(from(registry_verify::Error, Box::new)))]
+        source: Box<registry_verify::Error>,
     },
 
     /// The persisted keys state could not be read or written.
@@ -203,7 +213,8 @@ pub enum Error {
         /// The registry.
         registry: String,
         /// What failed.
-        source: registry_cache::Error,
+        #[snafu(source(from(registry_cache::Error, Box::new)))]
+        source: Box<registry_cache::Error>,
     },
 
     /// The clock is behind the latest time seen for the registry (a freeze attack, or a
@@ -224,7 +235,7 @@ pub enum Error {
     #[snafu(display("{pack} took longer than the {}-second deadline (ASSAY_REGISTRY_DEADLINE)", after.as_secs()))]
     Deadline {
         /// The pack.
-        pack: PackRef,
+        pack: Box<PackRef>,
         /// The deadline.
         after: Duration,
     },
@@ -233,7 +244,7 @@ pub enum Error {
     #[snafu(display("{pack}: {source}"))]
     Byos {
         /// The pack.
-        pack: PackRef,
+        pack: Box<PackRef>,
         /// What the store said.
         source: ByosFault,
     },
@@ -242,14 +253,14 @@ pub enum Error {
     #[snafu(display("{pack} has no expected digest: pin it (#sha256:…) or lock it"))]
     ByosUnpinned {
         /// The pack.
-        pack: PackRef,
+        pack: Box<PackRef>,
     },
 
     /// `oci://` references are reserved.
     #[snafu(display("{pack}: {reason}"))]
     OciUnsupported {
         /// The reference.
-        pack: PackRef,
+        pack: Box<PackRef>,
         /// Why.
         reason: &'static str,
     },

@@ -48,7 +48,7 @@ impl PackResolver {
         match tokio::time::timeout(deadline, work).await {
             Ok(result) => result,
             Err(_) => Err(Error::Deadline {
-                pack,
+                pack: Box::new(pack),
                 after: deadline,
             }),
         }
@@ -83,7 +83,7 @@ impl PackResolver {
         let mut warnings = previous.warnings;
         let stale = match previous.entry {
             Some(entry) if !entry.meta().is_stale(now) => {
-                return self.from_cache(pack, entry, Delivery::CacheHit, pins, warnings);
+                return self.cached_pack(pack, entry, Delivery::CacheHit, pins, warnings);
             }
             other => other,
         };
@@ -91,7 +91,7 @@ impl PackResolver {
             return match stale {
                 Some(entry) => {
                     warnings.push(ResolveWarning::StaleOffline);
-                    self.from_cache(pack, entry, Delivery::StaleOffline, pins, warnings)
+                    self.cached_pack(pack, entry, Delivery::StaleOffline, pins, warnings)
                 }
                 None => OfflineSnafu {
                     pack: pack.clone(),
@@ -127,7 +127,7 @@ impl PackResolver {
                 // A 304's own headers are not kept by the client: the default TTL.
                 let expires = expires_at(now, &registry_http::CacheControl::default());
                 self.refresh(pack, &key, entry.digest(), expires).await?;
-                self.from_cache(pack, entry, Delivery::Revalidated, pins, warnings)
+                self.cached_pack(pack, entry, Delivery::Revalidated, pins, warnings)
             }
             // A 304 to a request that carried no validator cannot happen: the client
             // sends none without an ETag.
@@ -189,7 +189,7 @@ impl PackResolver {
     }
 
     /// A pack from a verified cache entry.
-    fn from_cache(
+    fn cached_pack(
         &self,
         pack: &PackRef,
         entry: CacheEntry,
@@ -320,7 +320,7 @@ impl PackResolver {
             .map(|(reason, safe)| (reason.to_owned(), safe.map(str::to_owned)))
             .unwrap_or_else(|| ("revoked".to_owned(), None));
         let refuse = |advice| Error::Revoked {
-            pack: pack.clone(),
+            pack: Box::new(pack.clone()),
             reason: reason.clone(),
             safe_version: safe_version.clone(),
             advice,
@@ -339,7 +339,7 @@ impl PackResolver {
                     reason: reason.clone(),
                     safe_version: safe_version.clone(),
                 });
-                self.from_cache(pack, entry, Delivery::RevokedCachedCopy, pins, warnings)
+                self.cached_pack(pack, entry, Delivery::RevokedCachedCopy, pins, warnings)
             }
         }
     }

@@ -119,7 +119,7 @@ impl PackResolver {
     ) -> Result<ResolvedPack> {
         // Step 1: an existing path beats every other reading of the text.
         if let Some(path) = existing_path(reference) {
-            return self.from_path(reference, &path).await;
+            return self.path_pack(reference, &path).await;
         }
         match reference {
             PackRef::Path(text) => Err(Error::NotFound {
@@ -132,7 +132,7 @@ impl PackResolver {
             }
             PackRef::Byos(byos) => self.resolve_byos(reference, byos, expected).await,
             PackRef::Oci(_) => Err(Error::OciUnsupported {
-                pack: reference.clone(),
+                pack: Box::new(reference.clone()),
                 reason: reference
                     .unsupported_reason()
                     .unwrap_or("oci:// references are not supported yet"),
@@ -246,7 +246,7 @@ impl PackResolver {
     }
 
     /// Step 1: a file, or a directory's `pack.yaml`.
-    async fn from_path(&self, reference: &PackRef, path: &Utf8Path) -> Result<ResolvedPack> {
+    async fn path_pack(&self, reference: &PackRef, path: &Utf8Path) -> Result<ResolvedPack> {
         let file = if path.is_dir() {
             let inner = path.join("pack.yaml");
             if !inner.is_file() {
@@ -320,13 +320,13 @@ pub(crate) fn local_pack(
         .and_then(|version| Version::parse(version).ok());
     let (Some(name), Some(version)) = (name, version) else {
         return Err(Error::NameMismatch {
-            pack: reference.clone(),
+            pack: Box::new(reference.clone()),
             declared: declared(),
         });
     };
     if expected_name.is_some_and(|expected| *expected != name) {
         return Err(Error::NameMismatch {
-            pack: reference.clone(),
+            pack: Box::new(reference.clone()),
             declared: declared(),
         });
     }

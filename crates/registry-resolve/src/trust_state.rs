@@ -152,7 +152,7 @@ async fn load_record(cache: &Arc<PackCache>, registry: &str) -> Result<Option<Ke
         }
         Err(source) => Err(Error::KeysState {
             registry: registry.to_owned(),
-            source,
+            source: Box::new(source),
         }),
     }
 }
@@ -238,11 +238,11 @@ async fn persist(
         Ok(_) => Ok(()),
         Err(PersistFailure::Cache(source)) => Err(Error::KeysState {
             registry: registry.to_owned(),
-            source,
+            source: Box::new(source),
         }),
         Err(PersistFailure::Refused(source)) => Err(Error::KeysManifest {
             registry: registry.to_owned(),
-            source,
+            source: Box::new(source),
         }),
     }
 }

@@ -6,5 +6,6 @@ mod canon;
 mod cases;
 mod cli;
 mod digest;
+mod fetch;
 mod serve;
 mod signing;

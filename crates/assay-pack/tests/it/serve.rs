@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::cli::workspace;
 
 /// A running `assay-pack serve`, killed if the test fails before stopping it.
-struct Served {
+pub(crate) struct Served {
     child: Child,
     stdout: BufReader<std::process::ChildStdout>,
 }
@@ -20,7 +20,7 @@ impl Drop for Served {
     }
 }
 
-fn serve(extra: &[&str]) -> Served {
+pub(crate) fn serve(extra: &[&str]) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_assay-pack"))
         .args(["serve", "testdata/registry", "--addr", "127.0.0.1:0"])
         .args(extra)
@@ -35,7 +35,7 @@ fn serve(extra: &[&str]) -> Served {
 }
 
 impl Served {
-    fn line(&mut self) -> String {
+    pub(crate) fn line(&mut self) -> String {
         let mut line = String::new();
         self.stdout.read_line(&mut line).expect("read stdout");
         line.trim_end().to_owned()

@@ -171,7 +171,8 @@ async fn without_a_trusted_key_a_commercial_pack_is_refused() {
 async fn attacks_from_the_server_are_refused_and_never_cached() {
     let server = serve(&example_registry(), |_| {}).await;
     let root = RegistryRoot::of(&server);
-    let cases: Vec<(&str, Faults, fn(&Error) -> bool)> = vec![
+    type Expected = fn(&Error) -> bool;
+    let cases: Vec<(&str, Faults, Expected)> = vec![
         (
             "tampered body",
             Faults {
