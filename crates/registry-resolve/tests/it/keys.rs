@@ -96,3 +96,44 @@ async fn a_clock_behind_the_latest_time_seen_is_refused_unless_the_check_is_waiv
         .await
         .expect("waived");
 }
+
+#[tokio::test]
+async fn a_manifest_not_signed_by_a_configured_root_is_refused() {
+    let server = crate::support::serve(&example_registry(), |_| {}).await;
+    let cache = scratch("non-root");
+    let stranger =
+        registry_verify::PrivateKey::generate(registry_verify::Algorithm::Ed25519).expect("key");
+    let root = RegistryRoot(registry_verify::RootSpec::Key(stranger.public_key()));
+    let error = PackResolver::new(resolver_config(&server.base_url(), Some(&root), &cache, 0))
+        .expect("resolver")
+        .resolve("eu-ai-act-pro@1.2.0")
+        .await
+        .expect_err("not signed by the root");
+    assert!(matches!(&error, Error::KeysManifest { .. }), "{error:?}");
+    assert_eq!(error.class(), ErrorClass::Integrity);
+    // Nothing was persisted and no pack was cached.
+    assert!(
+        crate::support::files(&cache).is_empty(),
+        "{:?}",
+        crate::support::files(&cache)
+    );
+}
+
+#[tokio::test]
+async fn an_expired_manifest_is_refused_even_when_the_registry_still_serves_it() {
+    let server = crate::support::serve(&example_registry(), |config| {
+        config.manifest_ttl = Some(std::time::Duration::from_secs(3600));
+    })
+    .await;
+    let root = RegistryRoot::of(&server);
+    let cache = scratch("expired-manifest");
+    // Two hours after start-up the manifest's own expires_at has passed.
+    let error = PackResolver::new(resolver_config(&server.base_url(), Some(&root), &cache, 2))
+        .expect("resolver")
+        .resolve("eu-ai-act-pro@1.2.0")
+        .await
+        .expect_err("expired");
+    assert!(matches!(&error, Error::KeysManifest { .. }), "{error:?}");
+    let report = snafu::Report::from_error(&error).to_string();
+    assert!(report.contains("expire"), "{report}");
+}

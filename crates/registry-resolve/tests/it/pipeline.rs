@@ -532,3 +532,63 @@ async fn many_references_resolve_concurrently_in_order() {
     );
     assert_eq!(hits(&server, "/keys"), 1, "one manifest for all");
 }
+
+#[tokio::test]
+async fn one_signature_does_not_meet_a_threshold_of_two() {
+    let server = serve(&example_registry(), |_| {}).await;
+    let cache = scratch("threshold");
+    let mut config = resolver_config(
+        &server.base_url(),
+        Some(&RegistryRoot::of(&server)),
+        &cache,
+        0,
+    );
+    config.threshold = std::num::NonZeroUsize::new(2).expect("two");
+    let error = PackResolver::new(config)
+        .expect("resolver")
+        .resolve("eu-ai-act-pro@1.2.0")
+        .await
+        .expect_err("below");
+    assert!(matches!(&error, Error::Verify { .. }), "{error:?}");
+    assert!(!files(&cache).iter().any(|file| file.ends_with("pack.yaml")));
+}
+
+#[tokio::test]
+async fn an_endless_body_is_cut_off_and_a_slow_one_ends_at_the_deadline() {
+    let server = serve(&example_registry(), |_| {}).await;
+    let root = RegistryRoot::of(&server);
+    server.set_faults(Faults {
+        endless_body: true,
+        ..Faults::default()
+    });
+    let cache = scratch("endless");
+    let error = PackResolver::new(resolver_config(&server.base_url(), Some(&root), &cache, 0))
+        .expect("resolver")
+        .resolve("eu-ai-act-pro@1.2.0")
+        .await
+        .expect_err("endless");
+    assert!(matches!(&error, Error::Registry { .. }), "{error:?}");
+    assert!(!files(&cache).iter().any(|file| file.ends_with("pack.yaml")));
+
+    server.set_faults(Faults {
+        slow_body: Some(std::time::Duration::from_millis(1500)),
+        ..Faults::default()
+    });
+    let cache = scratch("slow");
+    let mut config = resolver_config(&server.base_url(), Some(&root), &cache, 0);
+    config.deadline = std::time::Duration::from_secs(1);
+    let started = std::time::Instant::now();
+    let error = PackResolver::new(config)
+        .expect("resolver")
+        .resolve("eu-ai-act-pro@1.2.0")
+        .await
+        .expect_err("slow");
+    assert!(matches!(&error, Error::Deadline { .. }), "{error:?}");
+    assert!(
+        error.to_string().contains("ASSAY_REGISTRY_DEADLINE"),
+        "{error}"
+    );
+    // The deadline bounds the whole pack, retries included (a generous margin for a busy machine).
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert!(!files(&cache).iter().any(|file| file.ends_with("pack.yaml")));
+}
