@@ -180,15 +180,7 @@ impl Error {
             | Error::CacheEntriesFailed { .. } => 1,
             // Signing a pack that has no canonical form is a strict-YAML rejection; one that
             // is not a pack fails a pack-level check: both are the input's integrity.
-            Error::Sign { source, .. }
-                if matches!(
-                    **source,
-                    registry_verify::Error::Canonicalize { .. }
-                        | registry_verify::Error::NotAPack { .. }
-                ) =>
-            {
-                1
-            }
+            Error::Sign { source, .. } if source.is_invalid_pack() => 1,
             Error::ReadInput { .. }
             | Error::ReadKey { .. }
             | Error::ReadRoot { .. }
