@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use http::HeaderMap;
 use http::header::{CACHE_CONTROL, ETAG};
+use registry_types::base64::decode_lenient;
 use registry_types::{Digest, Policy};
-use registry_verify::{Envelope, MAX_KEY_ID_CHARS, decode_lenient};
+use registry_verify::{Envelope, MAX_KEY_ID_CHARS};
 
 use crate::content_digest::ContentDigest;
 use crate::error::{Error, HeaderFault, SignaturePlace, SizeLimit};

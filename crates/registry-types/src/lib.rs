@@ -12,6 +12,9 @@
 //! bare name, a registry pack, a BYOS object or a reserved `oci://`
 //! reference); its documentation states the exact classification rule.
 //!
+//! [`base64`] is the protocol's one base64 rule (PROTOCOL §4): read the standard and the
+//! URL-safe alphabets, padded or not; always write standard padded.
+//!
 //! This crate sits at the bottom of the workspace and must never depend on
 //! I/O (no files, no network, not even a file-system check while parsing a
 //! reference), async runtimes, cryptography or the clock. It stores digests
@@ -48,6 +51,7 @@
 //! }
 //! ```
 
+pub mod base64;
 mod byos;
 mod digest;
 mod error;

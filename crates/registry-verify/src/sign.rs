@@ -1,6 +1,6 @@
 //! Signing for pack authors (pack envelopes) and registry operators (keys manifests).
 
-use registry_types::Timestamp;
+use registry_types::{Timestamp, base64};
 use serde::Serialize;
 use snafu::ResultExt;
 
@@ -162,7 +162,7 @@ pub fn sign_manifest(draft: &ManifestDraft, root: &PrivateKey) -> Result<Envelop
             .map(|entry| KeyJson {
                 key_id: entry.key.key_id().as_str(),
                 algorithm: entry.key.algorithm().as_str(),
-                public_key: crate::base64::encode_standard(entry.key.spki_der()),
+                public_key: base64::encode_standard(entry.key.spki_der()),
                 description: entry.description.as_deref(),
                 not_before: entry.not_before,
                 not_after: entry.not_after,
