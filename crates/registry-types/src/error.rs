@@ -2,7 +2,10 @@
 
 use snafu::Snafu;
 
-use crate::fault::{DigestFault, NameFault, ReferenceFault, VersionFault};
+use crate::digest::DigestFault;
+use crate::name::NameFault;
+use crate::reference::ReferenceFault;
+use crate::version::VersionFault;
 
 /// Everything that can go wrong while parsing the registry's plain data types.
 ///

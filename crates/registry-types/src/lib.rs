@@ -51,7 +51,6 @@
 mod byos;
 mod digest;
 mod error;
-mod fault;
 mod name;
 mod namespace;
 mod policy;
@@ -61,12 +60,11 @@ mod timestamp;
 mod version;
 
 pub use byos::{ByosRef, ByosScheme};
-pub use digest::Digest;
+pub use digest::{Digest, DigestFault};
 pub use error::{Error, Result};
-pub use fault::{CoreNumber, DigestFault, NameFault, ReferenceFault, VersionFault, VersionSection};
-pub use name::PackName;
+pub use name::{NameFault, PackName};
 pub use namespace::Namespace;
 pub use policy::Policy;
-pub use reference::{OciRef, PackRef, RegistryRef};
+pub use reference::{OciRef, PackRef, ReferenceFault, RegistryRef};
 pub use timestamp::Timestamp;
-pub use version::Version;
+pub use version::{CoreNumber, Version, VersionFault, VersionSection};
