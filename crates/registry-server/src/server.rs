@@ -22,11 +22,11 @@ use tokio_rustls::TlsAcceptor;
 use crate::bearer::TokenHash;
 use crate::catalog::{Catalog, StartupProblem};
 use crate::config::ServerConfig;
+use crate::dispatch::{self, Settings, Shared};
 use crate::error::{BindSnafu, GenerateKeySnafu, Result, SignManifestSnafu};
 use crate::fault::{FaultState, Faults};
 use crate::oidc::{AccessTokens, GITHUB_TOKEN_PATH};
 use crate::record::{RecordedRequest, Recorder, ServerStats};
-use crate::router::{self, Settings, Shared};
 use crate::tls;
 
 /// How long connections may take to finish once shutdown starts, before they are cut.
@@ -344,7 +344,7 @@ where
 {
     let service = service_fn(move |request| {
         let shared = Arc::clone(&shared);
-        async move { router::handle(&shared, id, request).await }
+        async move { dispatch::handle(&shared, id, request).await }
     });
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder.http1().timer(TokioTimer::new());
