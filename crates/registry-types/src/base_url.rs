@@ -126,6 +126,12 @@ impl BaseUrl {
         &self.text[self.scheme.as_str().len() + 3..self.host_end]
     }
 
+    /// The authority: the host and, when one is written, `:port` (`registry.example:8443`).
+    pub fn authority(&self) -> &str {
+        let start = self.scheme.as_str().len() + 3;
+        &self.text[start..self.text.len() - self.path().len()]
+    }
+
     /// The port: the one written, or the scheme's default.
     pub fn port(&self) -> u16 {
         self.port
