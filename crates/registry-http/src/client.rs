@@ -6,14 +6,17 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode, Uri};
 use registry_canon::{CanonicalPack, CanonicalizeError, StrictOptions, canonicalize_pack_bytes};
-use registry_types::wire::{JSON_MEDIA_TYPE, PACK_MEDIA_TYPE, PackVersions};
+use registry_types::wire::{
+    JSON_MEDIA_TYPE, KEYS_PATH, PACK_MEDIA_TYPE, PackVersions, pack_path, sidecar_path,
+    versions_path,
+};
 use registry_types::{BaseUrl, Digest, Namespace, PackName, Version};
 use registry_verify::Envelope;
 use serde::de::DeserializeOwned;
 use snafu::{ResultExt, ensure};
 
 use crate::config::RegistryConfig;
-use crate::endpoint::{join, pack_path, sidecar_path, versions_path};
+use crate::endpoint::join;
 use crate::error::{
     DigestMismatchSnafu, Error, InvalidJsonSnafu, PackIdentityMismatchSnafu, PackRejectedSnafu,
     Result, SignaturePlace,
@@ -317,7 +320,7 @@ impl RegistryClient {
     /// The §11 error of a refused request, or a body over the JSON limit.
     pub async fn fetch_keys(&self) -> Result<KeysManifestResponse> {
         let target = Target::new(TargetKind::Keys);
-        let call = self.call(Method::GET, "/keys", &target);
+        let call = self.call(Method::GET, KEYS_PATH, &target);
         let reply = success(
             self.transport.execute(&call).await?,
             &target,

@@ -6,7 +6,8 @@ use std::net::IpAddr;
 
 use http::Uri;
 use http::uri::Scheme;
-use registry_types::{BaseUrl, Namespace, PackName, UrlScheme, Version};
+use registry_types::wire::packs_path;
+use registry_types::{BaseUrl, Namespace, UrlScheme};
 use snafu::ensure;
 
 use crate::config::PlainHttp;
@@ -102,41 +103,13 @@ pub(crate) fn join(base: &BaseUrl, path: &str) -> Uri {
         .unwrap_or_else(|_| Uri::from_static("http://invalid.invalid/"))
 }
 
-/// `/orgs/{org}` for a namespace, empty for the global one.
-fn namespace_prefix(namespace: Option<&Namespace>) -> String {
-    namespace.map_or_else(String::new, |org| format!("/orgs/{org}"))
-}
-
-/// `[/orgs/{org}]/packs/{name}/{version}`.
-pub(crate) fn pack_path(
-    namespace: Option<&Namespace>,
-    name: &PackName,
-    version: &Version,
-) -> String {
-    format!("{}/packs/{name}/{version}", namespace_prefix(namespace))
-}
-
-/// `[/orgs/{org}]/packs/{name}/{version}.sig`.
-pub(crate) fn sidecar_path(
-    namespace: Option<&Namespace>,
-    name: &PackName,
-    version: &Version,
-) -> String {
-    format!("{}.sig", pack_path(namespace, name, version))
-}
-
-/// `[/orgs/{org}]/packs/{name}/versions`.
-pub(crate) fn versions_path(namespace: Option<&Namespace>, name: &PackName) -> String {
-    format!("{}/packs/{name}/versions", namespace_prefix(namespace))
-}
-
 /// `[/orgs/{org}]/packs?limit=N[&cursor=C]`.
 pub(crate) fn listing_path(
     namespace: Option<&Namespace>,
     limit: u32,
     cursor: Option<&str>,
 ) -> String {
-    let mut path = format!("{}/packs?limit={limit}", namespace_prefix(namespace));
+    let mut path = format!("{}?limit={limit}", packs_path(namespace));
     if let Some(cursor) = cursor {
         path.push_str("&cursor=");
         path.push_str(&percent_encode(cursor));
@@ -254,18 +227,6 @@ mod tests {
 
     #[test]
     fn paths_and_redirect_targets() {
-        let org = Namespace::parse("acme").unwrap();
-        let name = PackName::parse("eu-ai-act-pro").unwrap();
-        let version = Version::parse("1.2.0+build.5").unwrap();
-        assert_eq!(
-            pack_path(Some(&org), &name, &version),
-            "/orgs/acme/packs/eu-ai-act-pro/1.2.0+build.5"
-        );
-        assert_eq!(
-            sidecar_path(None, &name, &version),
-            "/packs/eu-ai-act-pro/1.2.0+build.5.sig"
-        );
-        assert_eq!(versions_path(None, &name), "/packs/eu-ai-act-pro/versions");
         assert_eq!(
             listing_path(None, 50, Some("a b/=")),
             "/packs?limit=50&cursor=a%20b%2F%3D"

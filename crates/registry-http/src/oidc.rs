@@ -7,8 +7,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{Method, StatusCode, Uri};
 use registry_types::wire::{
-    ErrorCode, GithubIdTokenAnswer, JSON_MEDIA_TYPE, OidcExchangeAnswer, OidcExchangeRequest,
-    PACKS_READ_SCOPE,
+    ErrorCode, GithubIdTokenAnswer, JSON_MEDIA_TYPE, OIDC_EXCHANGE_PATH, OidcExchangeAnswer,
+    OidcExchangeRequest, PACKS_READ_SCOPE,
 };
 use snafu::ResultExt;
 use tokio::sync::Mutex;
@@ -168,7 +168,7 @@ impl OidcExchange {
         let body = serde_json::to_vec(&body).unwrap_or_default();
         let call = Call {
             method: Method::POST,
-            uri: join(&transport.config.base_url, "/auth/oidc/exchange"),
+            uri: join(&transport.config.base_url, OIDC_EXCHANGE_PATH),
             target: &target,
             registry,
             accept: JSON_MEDIA_TYPE,

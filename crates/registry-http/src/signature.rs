@@ -1,11 +1,11 @@
 //! Signature discovery for a fetched pack (PROTOCOL §6): the advertised sidecar, else the
 //! header, else the sidecar's conventional path; no signature is an answer, not an error.
 
-use registry_types::wire::X_PACK_SIGNATURE_ENDPOINT;
+use registry_types::wire::{X_PACK_SIGNATURE_ENDPOINT, sidecar_path};
 use registry_verify::Envelope;
 
 use crate::client::{FetchResult, RegistryClient};
-use crate::endpoint::{Origin, join, resolve_reference, sidecar_path};
+use crate::endpoint::{Origin, join, resolve_reference};
 use crate::error::{Error, HeaderFault, Result};
 use crate::target::Target;
 

@@ -9,8 +9,9 @@ use http::header::{
 };
 use http::{Request, Response, StatusCode};
 use registry_types::wire::{
-    CONTENT_DIGEST, JSON_MEDIA_TYPE, PACK_MEDIA_TYPE, RevocationBody, X_PACK_DIGEST, X_PACK_KEY_ID,
-    X_PACK_LICENSE, X_PACK_POLICY, X_PACK_SIGNATURE, X_PACK_SIGNATURE_ENDPOINT,
+    CONTENT_DIGEST, JSON_MEDIA_TYPE, PACK_MEDIA_TYPE, RevocationBody, SIDECAR_SUFFIX,
+    X_PACK_DIGEST, X_PACK_KEY_ID, X_PACK_LICENSE, X_PACK_POLICY, X_PACK_SIGNATURE,
+    X_PACK_SIGNATURE_ENDPOINT,
 };
 use registry_types::{Namespace, PackName, Policy, Version};
 
@@ -53,10 +54,10 @@ pub(crate) fn pack_or_sidecar<B>(
     if let Some(entry) = lookup(segment) {
         return pack(shared, request, &entry);
     }
-    if let Some(entry) = segment.strip_suffix(".sig").and_then(lookup) {
+    if let Some(entry) = segment.strip_suffix(SIDECAR_SUFFIX).and_then(lookup) {
         return sidecar(shared, request, &entry);
     }
-    let version = segment.strip_suffix(".sig").unwrap_or(segment);
+    let version = segment.strip_suffix(SIDECAR_SUFFIX).unwrap_or(segment);
     if Version::parse(version).is_err() {
         return reply::bad_request(format!("{version:?} is not a valid version"));
     }

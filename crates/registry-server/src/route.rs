@@ -1,8 +1,12 @@
 //! Request paths parsed into a `Route`: what each path under `/v1` names (names validated).
 
+use registry_types::wire::{KEYS_PATH, OIDC_EXCHANGE_PATH};
 use registry_types::{Namespace, PackName};
 
 use crate::oidc::GITHUB_TOKEN_PATH;
+
+/// The path of the base URL below the origin: every protocol path is served below it.
+pub(crate) const API_PREFIX: &str = "/v1";
 
 /// What a request path asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,16 +47,23 @@ pub(crate) fn parse(path: &str) -> Result<Route, RouteFault> {
     if path == GITHUB_TOKEN_PATH {
         return Ok(Route::GithubIdToken);
     }
-    let rest = path.strip_prefix("/v1/").ok_or(RouteFault::Unknown)?;
+    let rest = path
+        .strip_prefix(API_PREFIX)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .ok_or(RouteFault::Unknown)?;
     let segments = rest
         .split('/')
         .map(percent_decode)
         .collect::<Option<Vec<String>>>()
         .ok_or(RouteFault::Unknown)?;
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    if names(&segments, KEYS_PATH) {
+        return Ok(Route::Keys);
+    }
+    if names(&segments, OIDC_EXCHANGE_PATH) {
+        return Ok(Route::OidcExchange);
+    }
     match segments.as_slice() {
-        ["keys"] => Ok(Route::Keys),
-        ["auth", "oidc", "exchange"] => Ok(Route::OidcExchange),
         ["orgs", org, rest @ ..] => {
             let namespace =
                 Namespace::parse(org).map_err(|_| RouteFault::InvalidName((*org).into()))?;
@@ -60,6 +71,12 @@ pub(crate) fn parse(path: &str) -> Result<Route, RouteFault> {
         }
         rest => packs_route(None, rest),
     }
+}
+
+/// Whether decoded `segments` are those of the protocol path `path` (`/a/b`).
+fn names(segments: &[&str], path: &str) -> bool {
+    path.strip_prefix('/')
+        .is_some_and(|path| path.split('/').eq(segments.iter().copied()))
 }
 
 fn packs_route(namespace: Option<Namespace>, segments: &[&str]) -> Result<Route, RouteFault> {

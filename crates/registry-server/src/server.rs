@@ -27,6 +27,7 @@ use crate::error::{BindSnafu, GenerateKeySnafu, Result, SignManifestSnafu};
 use crate::fault::{FaultState, Faults};
 use crate::oidc::{AccessTokens, GITHUB_TOKEN_PATH};
 use crate::record::{RecordedRequest, Recorder, ServerStats};
+use crate::route::API_PREFIX;
 use crate::tls;
 
 /// How long connections may take to finish once shutdown starts, before they are cut.
@@ -129,7 +130,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
 impl RunningServer {
     /// The base URL of the API, `http://127.0.0.1:PORT/v1` or `https://127.0.0.1:PORT/v1`.
     pub fn base_url(&self) -> String {
-        format!("{}/v1", self.shared.origin)
+        format!("{}{API_PREFIX}", self.shared.origin)
     }
 
     /// The origin, `scheme://host:port`: the OIDC audience, and what
