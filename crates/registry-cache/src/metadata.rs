@@ -21,7 +21,7 @@ use registry_verify::KeyId;
 use serde::{Deserialize, Serialize};
 
 use crate::location::EntryLocation;
-use crate::registry_id::{RegistryId, normalize_registry_url};
+use crate::registry_id::RegistryId;
 
 /// The `format` this version of the cache writes and reads.
 pub const METADATA_FORMAT: u32 = 1;
@@ -38,7 +38,7 @@ pub(crate) const MAX_METADATA_BYTES: usize = 64 * 1024;
 pub struct CacheMeta {
     /// The metadata format, [`METADATA_FORMAT`].
     pub format: u32,
-    /// The registry's base URL, without trailing `/`.
+    /// The registry's base URL, as the entry's key gave it (in its normal form).
     pub registry_url: String,
     /// The pack's namespace; `null` for the global one.
     pub namespace: Option<Namespace>,
@@ -86,7 +86,7 @@ impl CacheMeta {
 
     /// Whether this metadata describes the entry at `location`.
     pub(crate) fn describes(&self, location: &EntryLocation) -> bool {
-        RegistryId::from_url(normalize_registry_url(&self.registry_url)) == *location.registry()
+        RegistryId::from_url(&self.registry_url) == *location.registry()
             && self.namespace.as_ref() == location.namespace()
             && &self.name == location.name()
             && &self.version == location.version()

@@ -6,27 +6,25 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode, Uri};
 use registry_canon::{CanonicalPack, CanonicalizeError, StrictOptions, canonicalize_pack_bytes};
-use registry_types::{Digest, Namespace, PackName, Version};
+use registry_types::wire::{
+    JSON_MEDIA_TYPE, KEYS_PATH, PACK_MEDIA_TYPE, PackVersions, pack_path, sidecar_path,
+    versions_path,
+};
+use registry_types::{BaseUrl, Digest, Namespace, PackName, Version};
 use registry_verify::Envelope;
 use serde::de::DeserializeOwned;
 use snafu::{ResultExt, ensure};
 
 use crate::config::RegistryConfig;
-use crate::endpoint::{BaseUrl, pack_path, sidecar_path, versions_path};
+use crate::endpoint::join;
 use crate::error::{
     DigestMismatchSnafu, Error, InvalidJsonSnafu, PackIdentityMismatchSnafu, PackRejectedSnafu,
     Result, SignaturePlace,
 };
-use crate::listing::PackVersions;
 use crate::pack_headers::{CacheControl, PackHeaders};
 use crate::status::{shown, success};
 use crate::target::{PackCoordinates, RegistryName, Target, TargetKind};
 use crate::transport::{Auth, Call, Redirects, Reply, Transport};
-
-/// The `Accept` of pack requests.
-const ACCEPT_YAML: &str = "application/x-yaml";
-/// The `Accept` of JSON requests.
-const ACCEPT_JSON: &str = "application/json";
 
 /// A client for one registry: one pooled HTTP/1.1 + HTTP/2 connection pool, its token
 /// provider and its limits. Cloning is cheap and shares the pool.
@@ -109,10 +107,10 @@ impl RegistryClient {
     pub(crate) fn call<'a>(&'a self, method: Method, path: &str, target: &'a Target) -> Call<'a> {
         Call {
             method,
-            uri: self.base_url().join(path),
+            uri: join(self.base_url(), path),
             target,
             registry: self.registry(),
-            accept: ACCEPT_JSON,
+            accept: JSON_MEDIA_TYPE,
             if_none_match: None,
             json_body: None,
             max_body: self.config().limits.max_json_bytes,
@@ -155,7 +153,7 @@ impl RegistryClient {
         let target = Target::pack(coordinates.clone());
         let registry = self.registry();
         let mut call = self.call(Method::GET, &pack_path(namespace, name, version), &target);
-        call.accept = ACCEPT_YAML;
+        call.accept = PACK_MEDIA_TYPE;
         call.max_body = self.config().limits.max_body_bytes;
         call.if_none_match = etag.and_then(if_none_match);
         let reply = self.transport.execute(&call).await?;
@@ -221,7 +219,7 @@ impl RegistryClient {
     ) -> Result<PackHeaders> {
         let target = Target::pack(PackCoordinates::new(namespace, name, version));
         let mut call = self.call(Method::HEAD, &pack_path(namespace, name, version), &target);
-        call.accept = ACCEPT_YAML;
+        call.accept = PACK_MEDIA_TYPE;
         let reply = success(
             self.transport.execute(&call).await?,
             &target,
@@ -257,9 +255,7 @@ impl RegistryClient {
         version: &Version,
     ) -> Result<Option<Envelope>> {
         let target = Target::signature(PackCoordinates::new(namespace, name, version));
-        let uri = self
-            .base_url()
-            .join(&sidecar_path(namespace, name, version));
+        let uri = join(self.base_url(), &sidecar_path(namespace, name, version));
         self.sidecar_at(uri, &target).await
     }
 
@@ -324,7 +320,7 @@ impl RegistryClient {
     /// The §11 error of a refused request, or a body over the JSON limit.
     pub async fn fetch_keys(&self) -> Result<KeysManifestResponse> {
         let target = Target::new(TargetKind::Keys);
-        let call = self.call(Method::GET, "/keys", &target);
+        let call = self.call(Method::GET, KEYS_PATH, &target);
         let reply = success(
             self.transport.execute(&call).await?,
             &target,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use http::StatusCode;
 use registry_canon::CanonicalizeError;
-use registry_types::Digest;
+use registry_types::{Digest, UrlFault};
 use snafu::Snafu;
 
 use crate::content_digest::{ContentDigestFault, DigestAlgorithm};
@@ -31,6 +31,14 @@ pub enum Error {
         url: String,
         /// What is wrong with it.
         fault: UrlFault,
+    },
+
+    /// The registry's base URL (`ASSAY_REGISTRY_URL`) cannot be used.
+    #[snafu(display("the registry base URL is not usable"))]
+    InvalidBaseUrl {
+        /// Why: registry-types' [`registry_types::Error::InvalidUrl`], which shows the URL
+        /// with its credentials redacted.
+        source: registry_types::Error,
     },
 
     /// A plain `http://` URL to a host that is not loopback, without the insecure opt-in.
@@ -523,6 +531,7 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::InvalidUrl { .. }
+            | Error::InvalidBaseUrl { .. }
             | Error::InsecureUrl { .. }
             | Error::InvalidEnvironment { .. }
             | Error::InvalidToken { .. }
@@ -633,31 +642,6 @@ impl Error {
             | Error::TokenRejected { target, .. } => Some(target),
             _ => None,
         }
-    }
-}
-
-/// What is wrong with a configured URL.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UrlFault {
-    /// Not an absolute URI.
-    NotAbsolute,
-    /// A scheme other than `https` or `http`.
-    UnsupportedScheme,
-    /// User information (`user:password@`) in the authority; credentials go in the token.
-    HasUserInfo,
-    /// A query or fragment in a base URL.
-    HasQuery,
-}
-
-impl fmt::Display for UrlFault {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            UrlFault::NotAbsolute => "it is not an absolute http(s) URL",
-            UrlFault::UnsupportedScheme => "only https (and http for loopback) are supported",
-            UrlFault::HasUserInfo => "it carries user information; use a token instead",
-            UrlFault::HasQuery => "a base URL has no query or fragment",
-        })
     }
 }
 

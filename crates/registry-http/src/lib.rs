@@ -82,7 +82,6 @@ pub use crate::config::{
     RegistryConfig, RetryPolicy, RootCertificates, Timeouts,
 };
 pub use crate::content_digest::{ContentDigest, ContentDigestFault, DigestAlgorithm};
-pub use crate::endpoint::BaseUrl;
 pub use crate::env::{
     ACTIONS_ID_TOKEN_REQUEST_TOKEN, ACTIONS_ID_TOKEN_REQUEST_URL, ASSAY_ALLOW_UNSIGNED_PACKS,
     ASSAY_OIDC_ID_TOKEN, ASSAY_OIDC_ID_TOKEN_FILE, ASSAY_REGISTRY_CA_BUNDLE,
@@ -90,14 +89,11 @@ pub use crate::env::{
 };
 pub use crate::error::{
     EnvFault, Error, ErrorKind, HeaderFault, LicenseProblem, OidcRejection, RedirectFault, Result,
-    SignaturePlace, SizeLimit, UrlFault,
+    SignaturePlace, SizeLimit,
 };
-pub use crate::listing::{DEFAULT_PAGE_SIZE, PackPages, PackSummary, PackVersions, VersionInfo};
-pub use crate::oidc::{IdTokenSource, OidcConfig, PACKS_READ_SCOPE};
-pub use crate::pack_headers::{
-    CONTENT_DIGEST, CacheControl, CacheScope, PackHeaders, X_PACK_DIGEST, X_PACK_KEY_ID,
-    X_PACK_LICENSE, X_PACK_POLICY, X_PACK_SIGNATURE, X_PACK_SIGNATURE_ENDPOINT,
-};
+pub use crate::listing::{DEFAULT_PAGE_SIZE, PackPages};
+pub use crate::oidc::{IdTokenSource, OidcConfig};
+pub use crate::pack_headers::{CacheControl, CacheScope, PackHeaders};
 pub use crate::secret::SecretToken;
 pub use crate::signature::{SignatureLookup, SignatureSource};
 pub use crate::target::{PackCoordinates, RegistryName, Target, TargetKind};

@@ -3,8 +3,8 @@
 use std::collections::{HashSet, VecDeque};
 
 use http::Method;
-use registry_types::{Digest, Namespace, PackName, Policy, Timestamp, Version};
-use serde::Deserialize;
+use registry_types::Namespace;
+use registry_types::wire::{PackPage, PackSummary};
 
 use crate::client::RegistryClient;
 use crate::endpoint::listing_path;
@@ -13,72 +13,6 @@ use crate::target::{Target, TargetKind};
 
 /// The page size asked for (the protocol's default; the maximum is 100).
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
-
-/// `GET /packs/{name}/versions`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct PackVersions {
-    /// The pack name (checked against the one asked for).
-    pub name: PackName,
-    /// The organisation, when the registry says.
-    #[serde(default)]
-    pub namespace: Option<Namespace>,
-    /// The versions, in the registry's order.
-    pub versions: Vec<VersionInfo>,
-    /// The version the registry recommends.
-    #[serde(default)]
-    pub latest: Option<Version>,
-}
-
-/// One entry of a version list.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct VersionInfo {
-    /// The version.
-    pub version: Version,
-    /// When it was published.
-    #[serde(default)]
-    pub released: Option<Timestamp>,
-    /// Whether it is deprecated (a warning: PROTOCOL §11).
-    #[serde(default)]
-    pub deprecated: bool,
-    /// Its canonical digest, when the registry says.
-    #[serde(default)]
-    pub digest: Option<Digest>,
-    /// Its policy, when the registry says.
-    #[serde(default)]
-    pub policy: Option<Policy>,
-    /// Whether it was revoked.
-    #[serde(default)]
-    pub revoked: bool,
-}
-
-/// One pack of the pack list.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct PackSummary {
-    /// The pack name.
-    pub name: PackName,
-    /// The organisation, when the registry says.
-    #[serde(default)]
-    pub namespace: Option<Namespace>,
-    /// The version the registry recommends.
-    #[serde(default)]
-    pub latest: Option<Version>,
-    /// Its versions, when the registry lists them.
-    #[serde(default)]
-    pub versions: Vec<Version>,
-}
-
-/// One page of `GET /packs`.
-#[derive(Debug, Deserialize)]
-struct ListPage {
-    packs: Vec<PackSummary>,
-    #[serde(default)]
-    next_cursor: Option<String>,
-    #[serde(default)]
-    has_more: bool,
-}
 
 /// The pack list of a namespace, fetched one page at a time as it is read.
 ///
@@ -156,7 +90,7 @@ impl PackPages {
             self.cursor.as_deref(),
         );
         let call = self.client.call(Method::GET, &path, &self.target);
-        let page: ListPage = self.client.json(&call).await?;
+        let page: PackPage = self.client.json(&call).await?;
         match page.next_cursor.filter(|_| page.has_more) {
             Some(cursor) => {
                 if !self.seen.insert(cursor.clone()) {

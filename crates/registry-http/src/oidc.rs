@@ -6,21 +6,21 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Method, StatusCode, Uri};
-use serde::Deserialize;
+use registry_types::wire::{
+    ErrorCode, GithubIdTokenAnswer, JSON_MEDIA_TYPE, OIDC_EXCHANGE_PATH, OidcExchangeAnswer,
+    OidcExchangeRequest, PACKS_READ_SCOPE,
+};
 use snafu::ResultExt;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use crate::endpoint::{Origin, percent_encode};
+use crate::endpoint::{Origin, join, percent_encode};
 use crate::error::{Error, InvalidJsonSnafu, OidcRejection, ReadIdTokenSnafu, Result};
 use crate::retry::{exponential, is_retryable_status};
 use crate::secret::SecretToken;
 use crate::status::error_code;
 use crate::target::{RegistryName, Target, TargetKind};
 use crate::transport::{Auth, Call, Redirects, Transport};
-
-/// The scope asked for in every exchange.
-pub const PACKS_READ_SCOPE: &str = "packs:read";
 
 /// The longest an exchanged access token is cached, whatever its `expires_in` says: a huge
 /// value from a broken or hostile registry must not overflow the expiry instant (a panic).
@@ -32,7 +32,7 @@ const MAX_CACHED_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 pub struct OidcConfig {
     /// Where the ID token comes from.
     pub id_token: IdTokenSource,
-    /// The scope asked for ([`PACKS_READ_SCOPE`]).
+    /// The scope asked for ([`registry_types::wire::PACKS_READ_SCOPE`]).
     pub scope: String,
     /// An access token is used until this long before it expires (60 s).
     pub refresh_margin: Duration,
@@ -104,18 +104,6 @@ impl From<Error> for Attempt {
     }
 }
 
-#[derive(Deserialize)]
-struct IdTokenAnswer {
-    value: String,
-}
-
-#[derive(Deserialize)]
-struct ExchangeAnswer {
-    access_token: String,
-    #[serde(default)]
-    expires_in: u64,
-}
-
 impl OidcExchange {
     pub(crate) fn new(config: OidcConfig) -> Self {
         OidcExchange {
@@ -172,24 +160,26 @@ impl OidcExchange {
         let id_token = self.id_token(transport, attempt).await?;
         let target = Target::new(TargetKind::TokenExchange);
         let registry = &transport.registry;
-        let body = serde_json::json!({
-            "id_token": id_token.expose_secret(),
-            "scope": self.config.scope,
-        });
+        let body = OidcExchangeRequest {
+            id_token: id_token.expose_secret().to_owned(),
+            scope: Some(self.config.scope.clone()),
+        };
+        // A struct of two strings always serializes.
+        let body = serde_json::to_vec(&body).unwrap_or_default();
         let call = Call {
             method: Method::POST,
-            uri: transport.config.base_url.join("/auth/oidc/exchange"),
+            uri: join(&transport.config.base_url, OIDC_EXCHANGE_PATH),
             target: &target,
             registry,
-            accept: "application/json",
+            accept: JSON_MEDIA_TYPE,
             if_none_match: None,
-            json_body: Some(Bytes::from(body.to_string())),
+            json_body: Some(Bytes::from(body)),
             max_body: transport.config.limits.max_json_bytes,
             auth: Auth::Anonymous,
             redirects: Redirects::Refuse,
         };
         let reply = self.send(transport, &call, attempt).await?;
-        let answer: ExchangeAnswer =
+        let answer: OidcExchangeAnswer =
             serde_json::from_slice(&reply.body).context(InvalidJsonSnafu {
                 target: &target,
                 registry,
@@ -219,10 +209,10 @@ impl OidcExchange {
                 let status = reply.status;
                 let error = match status {
                     StatusCode::BAD_REQUEST | StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
-                        let code = match error_code(&reply.body).as_deref() {
-                            Some("invalid_request") => OidcRejection::InvalidRequest,
-                            Some("invalid_token") => OidcRejection::InvalidToken,
-                            Some("access_denied") => OidcRejection::AccessDenied,
+                        let code = match error_code(&reply.body) {
+                            Some(ErrorCode::InvalidRequest) => OidcRejection::InvalidRequest,
+                            Some(ErrorCode::InvalidToken) => OidcRejection::InvalidToken,
+                            Some(ErrorCode::AccessDenied) => OidcRejection::AccessDenied,
                             _ => OidcRejection::Other,
                         };
                         Error::TokenRejected {
@@ -278,7 +268,7 @@ impl OidcExchange {
                 let Some(uri) = uri else {
                     return Err(Error::InvalidUrl {
                         url: request_url.clone(),
-                        fault: crate::error::UrlFault::NotAbsolute,
+                        fault: registry_types::UrlFault::NotAbsolute,
                     }
                     .into());
                 };
@@ -297,7 +287,7 @@ impl OidcExchange {
                     uri,
                     target: &target,
                     registry: &registry,
-                    accept: "application/json",
+                    accept: JSON_MEDIA_TYPE,
                     if_none_match: None,
                     json_body: None,
                     max_body: transport.config.limits.max_json_bytes,
@@ -305,7 +295,7 @@ impl OidcExchange {
                     redirects: Redirects::Refuse,
                 };
                 let reply = self.send(transport, &call, attempt).await?;
-                let answer: IdTokenAnswer =
+                let answer: GithubIdTokenAnswer =
                     serde_json::from_slice(&reply.body).context(InvalidJsonSnafu {
                         target: &target,
                         registry: &registry,

@@ -6,27 +6,16 @@ use std::time::Duration;
 use http::HeaderMap;
 use http::header::{CACHE_CONTROL, ETAG};
 use registry_types::base64::decode_lenient;
+use registry_types::wire::{
+    CONTENT_DIGEST, X_PACK_DIGEST, X_PACK_KEY_ID, X_PACK_LICENSE, X_PACK_POLICY, X_PACK_SIGNATURE,
+    X_PACK_SIGNATURE_ENDPOINT,
+};
 use registry_types::{Digest, Policy};
 use registry_verify::{Envelope, MAX_KEY_ID_CHARS};
 
 use crate::content_digest::ContentDigest;
 use crate::error::{Error, HeaderFault, SignaturePlace, SizeLimit};
 use crate::target::{RegistryName, Target};
-
-/// The registry's canonical digest of the pack.
-pub const X_PACK_DIGEST: &str = "x-pack-digest";
-/// `commercial` or `open`.
-pub const X_PACK_POLICY: &str = "x-pack-policy";
-/// Base64 of a DSSE envelope, for small packs.
-pub const X_PACK_SIGNATURE: &str = "x-pack-signature";
-/// The path (or URL) of the sidecar envelope.
-pub const X_PACK_SIGNATURE_ENDPOINT: &str = "x-pack-signature-endpoint";
-/// The id of the signing key.
-pub const X_PACK_KEY_ID: &str = "x-pack-key-id";
-/// The pack's licence.
-pub const X_PACK_LICENSE: &str = "x-pack-license";
-/// RFC 9530's digest of the content after content-coding is removed.
-pub const CONTENT_DIGEST: &str = "content-digest";
 
 /// Texts the client keeps from headers are cut to this many characters.
 const MAX_TEXT_CHARS: usize = 1024;
@@ -340,7 +329,7 @@ mod tests {
             })
         ));
         assert!(matches!(
-            parse(&[(X_PACK_DIGEST, DIGEST), ("content-digest", "md5=:AAAA:")]),
+            parse(&[(X_PACK_DIGEST, DIGEST), (CONTENT_DIGEST, "md5=:AAAA:")]),
             Err(Error::InvalidContentDigest { .. })
         ));
     }

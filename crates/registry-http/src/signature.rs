@@ -1,12 +1,12 @@
 //! Signature discovery for a fetched pack (PROTOCOL §6): the advertised sidecar, else the
 //! header, else the sidecar's conventional path; no signature is an answer, not an error.
 
+use registry_types::wire::{X_PACK_SIGNATURE_ENDPOINT, sidecar_path};
 use registry_verify::Envelope;
 
 use crate::client::{FetchResult, RegistryClient};
-use crate::endpoint::{Origin, resolve_reference, sidecar_path};
+use crate::endpoint::{Origin, join, resolve_reference};
 use crate::error::{Error, HeaderFault, Result};
-use crate::pack_headers::X_PACK_SIGNATURE_ENDPOINT;
 use crate::target::Target;
 
 /// Where a discovered envelope came from.
@@ -102,7 +102,7 @@ impl RegistryClient {
             &coordinates.name,
             &coordinates.version,
         );
-        let uri = self.base_url().join(&path);
+        let uri = join(self.base_url(), &path);
         Ok(match self.sidecar_at(uri, &target).await? {
             Some(envelope) => found(envelope, SignatureSource::ConventionalSidecar),
             None => SignatureLookup::Missing,

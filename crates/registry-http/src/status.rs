@@ -2,31 +2,16 @@
 //! their codes, reasons and safe versions.
 
 use http::StatusCode;
-use serde::Deserialize;
+use registry_types::wire::{ErrorBody, ErrorCode, RevocationBody};
 
 use crate::error::{Error, LicenseProblem, SizeLimit};
 use crate::retry::retry_after;
 use crate::target::{RegistryName, Target};
 use crate::transport::Reply;
 
-/// A registry error body: `{"error": code, "message"?, "reason"?, "safe_version"?}`.
-#[derive(Debug, Default, Deserialize)]
-struct ErrorBody {
-    #[serde(default)]
-    error: Option<String>,
-    #[serde(default)]
-    reason: Option<String>,
-    #[serde(default)]
-    safe_version: Option<String>,
-}
-
-fn error_body(body: &[u8]) -> ErrorBody {
-    serde_json::from_slice(body).unwrap_or_default()
-}
-
-/// The `error` code of a JSON error body, if it has one.
-pub(crate) fn error_code(body: &[u8]) -> Option<String> {
-    error_body(body).error
+/// The `error` code of a JSON error body, when it has one the protocol names.
+pub(crate) fn error_code(body: &[u8]) -> Option<ErrorCode> {
+    serde_json::from_slice::<ErrorBody>(body).ok()?.code()
 }
 
 /// Registry text shown in an error: at most 200 characters, control characters removed, so
@@ -63,9 +48,9 @@ pub(crate) fn error_for(reply: &Reply, target: &Target, registry: &RegistryName)
     match status {
         StatusCode::UNAUTHORIZED => Error::AuthenticationRequired { target, registry },
         StatusCode::FORBIDDEN => {
-            let problem = match error_code(&reply.body).as_deref() {
-                Some("license_expired") => LicenseProblem::LicenseExpired,
-                Some("pack_not_licensed") => LicenseProblem::PackNotLicensed,
+            let problem = match error_code(&reply.body) {
+                Some(ErrorCode::LicenseExpired) => LicenseProblem::LicenseExpired,
+                Some(ErrorCode::PackNotLicensed) => LicenseProblem::PackNotLicensed,
                 _ => LicenseProblem::Forbidden,
             };
             Error::NotLicensed {
@@ -76,7 +61,9 @@ pub(crate) fn error_for(reply: &Reply, target: &Target, registry: &RegistryName)
         }
         StatusCode::NOT_FOUND => Error::NotFound { target, registry },
         StatusCode::GONE => {
-            let body = error_body(&reply.body);
+            // A 410 is a revocation whatever its body says; a body that cannot be read
+            // only loses the reason and the safe version.
+            let body: RevocationBody = serde_json::from_slice(&reply.body).unwrap_or_default();
             Error::Revoked {
                 target,
                 registry,

@@ -14,11 +14,12 @@ use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
+use registry_types::wire::JSON_MEDIA_TYPE;
 use tokio::sync::Semaphore;
 
 use crate::body::{BodyError, read_limited};
 use crate::config::{HttpVersions, REGISTRY_USER_AGENT, RegistryConfig};
-use crate::endpoint::{Origin, resolve_reference};
+use crate::endpoint::{Origin, check_plain_http, resolve_reference};
 use crate::error::{Error, RedirectFault, Result, SizeLimit};
 use crate::retry::{backoff, is_retryable_status, retry_after};
 use crate::secret::SecretToken;
@@ -183,6 +184,8 @@ pub(crate) struct Transport {
     client: HyperClient,
     pub(crate) config: RegistryConfig,
     pub(crate) registry: RegistryName,
+    /// The base URL's origin: the only one the registry token is sent to.
+    origin: Origin,
     permits: Semaphore,
 }
 
@@ -192,7 +195,7 @@ impl Transport {
     /// # Errors
     /// The plain-HTTP rule for the base URL, or the TLS configuration.
     pub(crate) fn new(config: RegistryConfig) -> Result<Transport> {
-        config.base_url.check_plain_http(config.plain_http)?;
+        check_plain_http(&config.base_url, config.plain_http)?;
         let tls = client_config(config.roots, config.ca_bundle.as_ref())?;
         let mut http = HttpConnector::new();
         http.enforce_http(false);
@@ -218,10 +221,12 @@ impl Transport {
             .build(connector);
         let permits = Semaphore::new(config.limits.max_concurrent_requests.max(1));
         let registry = RegistryName::new(config.base_url.as_str());
+        let origin = Origin::of_base(&config.base_url);
         Ok(Transport {
             client,
             config,
             registry,
+            origin,
             permits,
         })
     }
@@ -300,7 +305,7 @@ impl Transport {
 
     async fn follow(&self, call: &Call<'_>, token: Option<&SecretToken>) -> Result<Reply, Failure> {
         let limits = self.config.limits;
-        let registry_origin = self.config.base_url.origin_parts();
+        let registry_origin = &self.origin;
         let first_origin = Origin::of(&call.uri);
         let mut uri = call.uri.clone();
         let mut method = call.method.clone();
@@ -409,7 +414,7 @@ impl Transport {
         headers.insert(ACCEPT, HeaderValue::from_static(call.accept));
         headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
         if has_body {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON_MEDIA_TYPE));
         }
         if let Some(etag) = &call.if_none_match {
             headers.insert(IF_NONE_MATCH, etag.clone());

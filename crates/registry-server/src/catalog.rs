@@ -8,6 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use registry_canon::CanonicalPack;
+use registry_types::wire::sidecar_path;
 use registry_types::{Digest, Namespace, PackName, Policy, Timestamp, Version};
 use registry_verify::{PackPayloadType, PrivateKey};
 use serde::Deserialize;
@@ -18,6 +19,7 @@ use crate::error::{
     InvalidLicenseSnafu, NoPacksFolderSnafu, ParseMetaSnafu, ReadFolderSnafu, ReadMetaSnafu,
     ReadPackSnafu, Result, SignPackSnafu,
 };
+use crate::route::API_PREFIX;
 use crate::signature::PackSignature;
 
 /// A pack that is in the folder but is not served, and why.
@@ -97,11 +99,8 @@ impl PackEntry {
 
     /// The path of the sidecar, from the origin (`/v1/…/{version}.sig`).
     pub(crate) fn sidecar_path(&self) -> String {
-        let prefix = match &self.namespace {
-            Some(org) => format!("/v1/orgs/{org}"),
-            None => "/v1".to_owned(),
-        };
-        format!("{prefix}/packs/{}/{}.sig", self.name, self.version)
+        let path = sidecar_path(self.namespace.as_ref(), &self.name, &self.version);
+        format!("{API_PREFIX}{path}")
     }
 }
 

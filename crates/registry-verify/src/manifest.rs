@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use registry_canon::digest_of_canonical_bytes;
+use registry_types::wire::KeysBody;
 use registry_types::{Digest, Timestamp, base64};
 use serde::{Deserialize, Serialize};
 use snafu::{ResultExt, ensure};
@@ -249,13 +250,13 @@ pub fn manifest_envelope(body: &[u8]) -> Result<Envelope> {
     }
     serde_json::from_slice::<UniqueKeys>(body).context(ManifestJsonSnafu)?;
     let json: serde_json::Value = serde_json::from_slice(body).context(ManifestJsonSnafu)?;
-    if json.get("payloadType").is_some() {
-        return Envelope::from_json_value(&json)
-            .map_err(Box::new)
-            .context(ManifestEnvelopeSnafu);
-    }
-    match json.get("signature") {
-        Some(serde_json::Value::String(encoded)) => {
+    match KeysBody::classify(&json) {
+        KeysBody::Envelope(envelope) | KeysBody::WrappedObject(envelope) => {
+            Envelope::from_json_value(envelope)
+                .map_err(Box::new)
+                .context(ManifestEnvelopeSnafu)
+        }
+        KeysBody::WrappedBase64(encoded) => {
             let bytes = base64::decode_lenient(encoded)
                 .context(InvalidBase64Snafu)
                 .map_err(Box::new)
@@ -264,10 +265,7 @@ pub fn manifest_envelope(body: &[u8]) -> Result<Envelope> {
                 .map_err(Box::new)
                 .context(ManifestEnvelopeSnafu)
         }
-        Some(value @ serde_json::Value::Object(_)) => Envelope::from_json_value(value)
-            .map_err(Box::new)
-            .context(ManifestEnvelopeSnafu),
-        _ => ManifestUnsignedSnafu.fail(),
+        KeysBody::Unsigned => ManifestUnsignedSnafu.fail(),
     }
 }
 

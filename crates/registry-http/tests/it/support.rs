@@ -14,8 +14,9 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use registry_http::{BaseUrl, RegistryClient, RegistryConfig, TargetKind};
+use registry_http::{RegistryClient, RegistryConfig, TargetKind};
 use registry_server::{RunningServer, ServerConfig};
+use registry_types::BaseUrl;
 use registry_types::{Namespace, PackName, Version};
 use tokio::net::TcpListener;
 

@@ -2,10 +2,11 @@
 //! and the plain-HTTP rule.
 
 use registry_http::{
-    BaseUrl, CaBundle, Error, ErrorKind, HttpVersions, PlainHttp, RegistryClient, RegistryConfig,
+    CaBundle, Error, ErrorKind, HttpVersions, PlainHttp, RegistryClient, RegistryConfig,
     RootCertificates,
 };
 use registry_server::TlsMode;
+use registry_types::BaseUrl;
 
 use crate::support::{client_with, name, start, start_with, version};
 
