@@ -58,6 +58,7 @@ mod policy;
 mod reference;
 mod text_form;
 mod timestamp;
+mod untrusted_text;
 mod version;
 
 pub use byos::{ByosRef, ByosScheme};
@@ -69,4 +70,5 @@ pub use namespace::Namespace;
 pub use policy::Policy;
 pub use reference::{OciRef, PackRef, RegistryRef};
 pub use timestamp::Timestamp;
+pub use untrusted_text::UntrustedText;
 pub use version::Version;
