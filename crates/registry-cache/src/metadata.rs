@@ -94,13 +94,13 @@ impl CacheMeta {
 
     /// A combination of fields the cache never writes, given whether `signature.json`
     /// exists.
-    pub(crate) fn defect(&self, signature_present: bool) -> Option<MetadataDefect> {
+    pub(crate) fn fault(&self, signature_present: bool) -> Option<MetadataFault> {
         if self.policy == Policy::Commercial && !self.signed {
-            Some(MetadataDefect::CommercialUnsigned)
+            Some(MetadataFault::CommercialUnsigned)
         } else if self.key_id.is_some() && !self.signed {
-            Some(MetadataDefect::KeyIdWithoutSignature)
+            Some(MetadataFault::KeyIdWithoutSignature)
         } else if signature_present && !self.signed {
-            Some(MetadataDefect::UnrecordedSignature)
+            Some(MetadataFault::UnrecordedSignature)
         } else {
             None
         }
@@ -123,7 +123,7 @@ impl CacheMeta {
 /// tampering.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum MetadataDefect {
+pub enum MetadataFault {
     /// `policy` is `commercial` but `signed` is false; the cache never stores a
     /// commercial pack without its signature.
     CommercialUnsigned,
@@ -133,14 +133,14 @@ pub enum MetadataDefect {
     UnrecordedSignature,
 }
 
-impl fmt::Display for MetadataDefect {
+impl fmt::Display for MetadataFault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            MetadataDefect::CommercialUnsigned => {
+            MetadataFault::CommercialUnsigned => {
                 "records a commercial pack as unsigned, which the cache never stores"
             }
-            MetadataDefect::KeyIdWithoutSignature => "records a signing key but no signature",
-            MetadataDefect::UnrecordedSignature => {
+            MetadataFault::KeyIdWithoutSignature => "records a signing key but no signature",
+            MetadataFault::UnrecordedSignature => {
                 "does not record the signature that signature.json holds"
             }
         })
@@ -181,20 +181,20 @@ mod tests {
     }
 
     #[test]
-    fn combinations_never_written_are_defects() {
-        assert_eq!(meta(Policy::Open, false, None).defect(false), None);
-        assert_eq!(meta(Policy::Open, true, Some(key_id())).defect(true), None);
+    fn combinations_never_written_are_faults() {
+        assert_eq!(meta(Policy::Open, false, None).fault(false), None);
+        assert_eq!(meta(Policy::Open, true, Some(key_id())).fault(true), None);
         assert_eq!(
-            meta(Policy::Commercial, false, None).defect(false),
-            Some(MetadataDefect::CommercialUnsigned)
+            meta(Policy::Commercial, false, None).fault(false),
+            Some(MetadataFault::CommercialUnsigned)
         );
         assert_eq!(
-            meta(Policy::Open, false, Some(key_id())).defect(false),
-            Some(MetadataDefect::KeyIdWithoutSignature)
+            meta(Policy::Open, false, Some(key_id())).fault(false),
+            Some(MetadataFault::KeyIdWithoutSignature)
         );
         assert_eq!(
-            meta(Policy::Open, false, None).defect(true),
-            Some(MetadataDefect::UnrecordedSignature)
+            meta(Policy::Open, false, None).fault(true),
+            Some(MetadataFault::UnrecordedSignature)
         );
     }
 

@@ -2,6 +2,7 @@
 //! tests never touch the process environment.
 
 use std::ffi::OsString;
+use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use registry_types::BaseUrl;
 use snafu::ResultExt;
 
 use crate::config::{CaBundle, DEFAULT_REGISTRY_URL, RegistryConfig};
-use crate::error::{EnvFault, Error, InvalidBaseUrlSnafu, Result};
+use crate::error::{Error, InvalidBaseUrlSnafu, Result};
 use crate::oidc::{IdTokenSource, OidcConfig};
 use crate::secret::SecretToken;
 use crate::token::TokenProvider;
@@ -127,4 +128,29 @@ fn token_provider(read: &impl Fn(&'static str) -> Result<Option<String>>) -> Res
         }
     };
     Ok(TokenProvider::oidc(OidcConfig::new(source)))
+}
+
+/// What is wrong with an environment variable's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EnvFault {
+    /// The value is not valid Unicode.
+    NotUnicode,
+    /// Expected a whole number of seconds, greater than zero.
+    NotPositiveSeconds,
+    /// Expected a whole number from 0 to 100.
+    NotRetryCount,
+    /// The value is empty where something is required.
+    Empty,
+}
+
+impl fmt::Display for EnvFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            EnvFault::NotUnicode => "the value is not valid Unicode",
+            EnvFault::NotPositiveSeconds => "expected a whole number of seconds greater than 0",
+            EnvFault::NotRetryCount => "expected a whole number from 0 to 100",
+            EnvFault::Empty => "the value is empty",
+        })
+    }
 }

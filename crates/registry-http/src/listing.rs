@@ -3,12 +3,14 @@
 use std::collections::{HashSet, VecDeque};
 
 use http::Method;
-use registry_types::Namespace;
 use registry_types::wire::{PackPage, PackSummary};
+use registry_types::{Namespace, UntrustedText};
 
+use crate::body::SizeLimit;
 use crate::client::RegistryClient;
 use crate::endpoint::listing_path;
-use crate::error::{Error, Result, SizeLimit};
+use crate::error::Result;
+use crate::request_fault::RequestFault;
 use crate::target::{Target, TargetKind};
 
 /// The page size asked for (the protocol's default; the maximum is 100).
@@ -69,7 +71,7 @@ impl PackPages {
     ///
     /// # Errors
     /// The §11 error of a refused request, a malformed page, a repeated cursor, or
-    /// [`crate::Error::TooLarge`] past [`crate::Limits::max_list_pages`].
+    /// [`crate::RequestFault::TooLarge`] past [`crate::Limits::max_list_pages`].
     pub async fn next_page(&mut self) -> Result<Option<Vec<PackSummary>>> {
         if self.finished {
             return Ok(None);
@@ -77,11 +79,10 @@ impl PackPages {
         let max = self.client.config().limits.max_list_pages;
         if self.pages >= max {
             self.finished = true;
-            return Err(Error::TooLarge {
-                target: self.target.clone(),
-                registry: self.client.transport().registry.clone(),
+            let fault = RequestFault::TooLarge {
                 limit: SizeLimit::ListPages { max },
-            });
+            };
+            return Err(fault.at(&self.target, &self.client.transport().registry, 0));
         }
         self.pages += 1;
         let path = listing_path(
@@ -95,12 +96,10 @@ impl PackPages {
             Some(cursor) => {
                 if !self.seen.insert(cursor.clone()) {
                     self.finished = true;
-                    return Err(Error::CursorLoop {
-                        target: self.target.clone(),
-                        registry: call.registry.clone(),
-                        // Shown as every registry text is: bounded, no control characters.
-                        cursor: crate::status::shown(&cursor),
-                    });
+                    let fault = RequestFault::CursorLoop {
+                        cursor: UntrustedText::new(&cursor),
+                    };
+                    return Err(fault.at(&self.target, call.registry, 1));
                 }
                 self.cursor = Some(cursor);
             }

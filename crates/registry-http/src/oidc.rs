@@ -1,6 +1,7 @@
 //! The OIDC token exchange for CI (PROTOCOL §7): an ID token from GitHub Actions, a file or
 //! a value, exchanged at the registry for a cached access token.
 
+use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -15,7 +16,8 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use crate::endpoint::{Origin, join, percent_encode};
-use crate::error::{Error, InvalidJsonSnafu, OidcRejection, ReadIdTokenSnafu, Result};
+use crate::error::{Error, ReadIdTokenSnafu, Result};
+use crate::request_fault::{InvalidJsonSnafu, RequestFault};
 use crate::retry::{exponential, is_retryable_status};
 use crate::secret::SecretToken;
 use crate::status::error_code;
@@ -179,11 +181,9 @@ impl OidcExchange {
             redirects: Redirects::Refuse,
         };
         let reply = self.send(transport, &call, attempt).await?;
-        let answer: OidcExchangeAnswer =
-            serde_json::from_slice(&reply.body).context(InvalidJsonSnafu {
-                target: &target,
-                registry,
-            })?;
+        let answer: OidcExchangeAnswer = serde_json::from_slice(&reply.body)
+            .context(InvalidJsonSnafu)
+            .map_err(|fault| fault.at(&target, registry, attempt))?;
         let token = SecretToken::new(&answer.access_token, "exchanged access token")?;
         let lifetime = Duration::from_secs(answer.expires_in)
             .min(MAX_CACHED_LIFETIME)
@@ -205,43 +205,28 @@ impl OidcExchange {
         match transport.attempt(call, None).await {
             Ok(reply) if reply.status.is_success() => Ok(reply),
             Ok(reply) => {
-                let (target, registry) = (call.target.clone(), call.registry.clone());
                 let status = reply.status;
-                let error = match status {
+                let fault = match status {
                     StatusCode::BAD_REQUEST | StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
                         let code = match error_code(&reply.body) {
-                            Some(ErrorCode::InvalidRequest) => OidcRejection::InvalidRequest,
-                            Some(ErrorCode::InvalidToken) => OidcRejection::InvalidToken,
-                            Some(ErrorCode::AccessDenied) => OidcRejection::AccessDenied,
-                            _ => OidcRejection::Other,
+                            Some(ErrorCode::InvalidRequest) => OidcFault::InvalidRequest,
+                            Some(ErrorCode::InvalidToken) => OidcFault::InvalidToken,
+                            Some(ErrorCode::AccessDenied) => OidcFault::AccessDenied,
+                            _ => OidcFault::Other,
                         };
-                        Error::TokenRejected {
-                            target,
-                            registry,
-                            status,
-                            code,
-                        }
+                        RequestFault::TokenRejected { status, code }
                     }
-                    _ if is_retryable_status(status) => Error::ServerError {
-                        target,
-                        registry,
-                        status,
-                        attempts: attempt,
-                    },
-                    _ => Error::UnexpectedStatus {
-                        target,
-                        registry,
-                        status,
-                    },
+                    _ if is_retryable_status(status) => RequestFault::ServerError { status },
+                    _ => RequestFault::UnexpectedStatus { status },
                 };
                 Err(Attempt {
-                    error,
+                    error: fault.at(call.target, call.registry, attempt),
                     retryable: is_retryable_status(status),
                 })
             }
-            Err(failure) => Err(Attempt {
-                retryable: failure.is_retryable(),
-                error: failure.into_error(call.target, call.registry, attempt),
+            Err(fault) => Err(Attempt {
+                retryable: fault.is_retryable(),
+                error: fault.at(call.target, call.registry, attempt),
             }),
         }
     }
@@ -295,13 +280,36 @@ impl OidcExchange {
                     redirects: Redirects::Refuse,
                 };
                 let reply = self.send(transport, &call, attempt).await?;
-                let answer: GithubIdTokenAnswer =
-                    serde_json::from_slice(&reply.body).context(InvalidJsonSnafu {
-                        target: &target,
-                        registry: &registry,
-                    })?;
+                let answer: GithubIdTokenAnswer = serde_json::from_slice(&reply.body)
+                    .context(InvalidJsonSnafu)
+                    .map_err(|fault| fault.at(&target, &registry, attempt))?;
                 Ok(SecretToken::new(&answer.value, "GitHub Actions ID token")?)
             }
         }
+    }
+}
+
+/// The error code of a refused OIDC exchange (PROTOCOL §7), or of a refused ID-token request.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OidcFault {
+    /// `invalid_request` (400).
+    InvalidRequest,
+    /// `invalid_token` (401): the ID token was not accepted.
+    InvalidToken,
+    /// `access_denied` (403).
+    AccessDenied,
+    /// Another or no code.
+    Other,
+}
+
+impl fmt::Display for OidcFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            OidcFault::InvalidRequest => "invalid_request",
+            OidcFault::InvalidToken => "invalid_token (the ID token was not accepted)",
+            OidcFault::AccessDenied => "access_denied",
+            OidcFault::Other => "the request was refused",
+        })
     }
 }

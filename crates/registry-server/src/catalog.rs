@@ -291,9 +291,12 @@ impl Loader<'_> {
     ) -> Result<PackEntry> {
         let path = dir.join("pack.yaml");
         let body = fs::read(&path).context(ReadPackSnafu { path: &path })?;
-        let canonical = registry_canon::canonicalize_pack_bytes(&body, Default::default())
+        let canonical = CanonicalPack::from_yaml(&body, &Default::default())
             .context(CanonicalizeSnafu { path: &path })?;
-        check_identity(&path, &canonical, name.as_str(), version.as_str())?;
+        canonical
+            .identity()
+            .ensure_matches(&name, &version)
+            .context(IdentityMismatchSnafu { path: &path })?;
         let meta_path = dir.join("meta.json");
         let meta = read_meta(&meta_path)?;
         if let Some(license) = &meta.license {
@@ -322,25 +325,6 @@ impl Loader<'_> {
             gzip: OnceLock::new(),
         })
     }
-}
-
-/// Checks that the pack's top-level `name` and `version` are its folder's.
-fn check_identity(path: &Path, canonical: &CanonicalPack, name: &str, version: &str) -> Result<()> {
-    for (field, expected, found) in [
-        ("name", name, canonical.name()),
-        ("version", version, canonical.version()),
-    ] {
-        if found != Some(expected) {
-            return IdentityMismatchSnafu {
-                path,
-                field,
-                expected,
-                found: found.unwrap_or_default(),
-            }
-            .fail();
-        }
-    }
-    Ok(())
 }
 
 /// Reads `meta.json` when it exists.

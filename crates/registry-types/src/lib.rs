@@ -68,6 +68,7 @@ mod policy;
 mod reference;
 mod text_form;
 mod timestamp;
+mod untrusted_text;
 mod version;
 pub mod wire;
 
@@ -80,4 +81,5 @@ pub use namespace::Namespace;
 pub use policy::Policy;
 pub use reference::{OciRef, PackRef, ReferenceFault, RegistryRef};
 pub use timestamp::Timestamp;
+pub use untrusted_text::UntrustedText;
 pub use version::{CoreNumber, Version, VersionFault, VersionSection};

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::num::NonZeroUsize;
 
-use registry_canon::{CanonicalPack, StrictOptions, canonicalize_pack_bytes};
+use registry_canon::{CanonicalPack, StrictOptions};
 use registry_types::{Digest, Policy, Timestamp};
 use snafu::{ResultExt, ensure};
 
@@ -122,7 +122,7 @@ pub fn verify_digest(pack: &[u8], expected: &Digest) -> Result<CanonicalPack> {
 }
 
 fn canonical_pack(pack: &[u8]) -> Result<CanonicalPack> {
-    canonicalize_pack_bytes(pack, StrictOptions::default())
+    CanonicalPack::from_yaml(pack, &StrictOptions::default())
         .map_err(Box::new)
         .context(CanonicalizeSnafu)
 }

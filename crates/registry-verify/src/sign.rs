@@ -41,10 +41,11 @@ pub fn sign_pack(
     keys: &[&PrivateKey],
     payload_type: PackPayloadType,
 ) -> Result<Envelope> {
-    let canonical = registry_canon::canonicalize_pack_bytes(pack, Default::default())
+    let canonical = registry_canon::CanonicalPack::from_yaml(pack, &Default::default())
         .map_err(Box::new)
         .context(crate::error::CanonicalizeSnafu)?;
-    let missing = match (canonical.name(), canonical.version()) {
+    let identity = canonical.identity();
+    let missing = match (identity.name(), identity.version()) {
         (None, _) => Some("name"),
         (_, None) => Some("version"),
         _ => None,

@@ -377,7 +377,10 @@ async fn fetch_a_large_pack(label: &str) {
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, registry_http::Error::DigestMismatch { actual, .. } if *actual == expected),
+        matches!(
+            error.fault(),
+            Some(registry_http::RequestFault::DigestMismatch { actual, .. }) if *actual == expected
+        ),
         "{error:?}"
     );
     server.shutdown().await;

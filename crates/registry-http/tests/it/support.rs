@@ -88,6 +88,11 @@ pub(crate) fn assert_names_pack(error: &registry_http::Error, label: &str, regis
     assert!(text.contains(registry), "{text}");
 }
 
+/// The whole error chain, as the CLI prints it.
+pub(crate) fn report(error: &registry_http::Error) -> String {
+    snafu::Report::from_error(error).to_string()
+}
+
 /// Requests to `path` that the server saw.
 pub(crate) fn count(server: &RunningServer, path: &str) -> u64 {
     server.stats().path_count(path)

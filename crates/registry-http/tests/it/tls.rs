@@ -57,11 +57,10 @@ async fn untrusted_ca_is_a_tls_error() {
         let error = fetch_baseline(&client).await.unwrap_err();
         assert!(
             matches!(
-                &error,
-                Error::Tls {
+                error.fault(),
+                Some(registry_http::RequestFault::Tls {
                     source: rustls::Error::InvalidCertificate(_),
-                    ..
-                }
+                })
             ),
             "{error:?}"
         );

@@ -160,7 +160,7 @@ impl Case {
     fn envelope(&self, recipe: &Value, keys: &BTreeMap<&str, PrivateKey>) -> String {
         let source = recipe["payload"].as_str().unwrap_or("pack.yaml");
         let canonical =
-            registry_canon::canonicalize_pack_bytes(&self.read(source), Default::default())
+            registry_canon::CanonicalPack::from_yaml(&self.read(source), &Default::default())
                 .unwrap_or_else(|e| panic!("{}: {source}: {e}", self.name()));
         let payload_type = recipe["payload_type"].as_str().unwrap_or(PACK_PAYLOAD_TYPE);
         let pae = pae(payload_type, canonical.bytes());
