@@ -77,6 +77,23 @@ pub(crate) const BLESS_STEP: Step = Step {
     env: &[("UPDATE_EXPECT", "1")],
 };
 
+/// The single step of `cargo xtask gen-testdata`: the test-only keys and the signed inputs
+/// of `testdata/verify/` are written by the test that otherwise checks them, so the
+/// generator and its check are one piece of code.
+pub(crate) const GEN_TESTDATA_STEP: Step = Step {
+    name: "gen-testdata",
+    args: &[
+        "test",
+        "-p",
+        "registry-verify",
+        "--test",
+        "it",
+        "--",
+        "cases::fixtures",
+    ],
+    env: &[("GEN_TESTDATA", "1")],
+};
+
 /// Runs every CI step in order from the workspace root and returns whether all passed.
 ///
 /// It stops at the first failing step and names it. cargo-deny is installed first
@@ -135,6 +152,23 @@ pub(crate) fn run_bless(root: &Path) -> bool {
     ok
 }
 
+/// Regenerates the test fixtures with `GEN_TESTDATA=1`.
+pub(crate) fn run_gen_testdata(root: &Path) -> bool {
+    println!("==> xtask gen-testdata: {}", describe(&GEN_TESTDATA_STEP));
+    let ok = run_step(root, &GEN_TESTDATA_STEP);
+    if ok {
+        println!(
+            "==> xtask gen-testdata: done; run `cargo xtask bless` if the results changed, and review `git diff`"
+        );
+    } else {
+        eprintln!(
+            "xtask gen-testdata: `{}` failed",
+            describe(&GEN_TESTDATA_STEP)
+        );
+    }
+    ok
+}
+
 /// Renders a step as the command line a person would type.
 pub(crate) fn describe(step: &Step) -> String {
     let env: String = step
@@ -185,7 +219,7 @@ fn ensure_cargo_deny(root: &Path) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::ci::{BLESS_STEP, CI_STEPS, describe};
+    use crate::ci::{BLESS_STEP, CI_STEPS, GEN_TESTDATA_STEP, describe};
 
     #[test]
     fn ci_runs_the_steps_in_the_agreed_order() {
@@ -209,6 +243,10 @@ mod tests {
         assert_eq!(
             describe(&BLESS_STEP),
             "UPDATE_EXPECT='1' cargo test --workspace"
+        );
+        assert_eq!(
+            describe(&GEN_TESTDATA_STEP),
+            "GEN_TESTDATA='1' cargo test -p registry-verify --test it -- cases::fixtures"
         );
     }
 }

@@ -1,4 +1,5 @@
-//! Project automation, run as `cargo xtask <task>`: `ci`, `check-layers`, `tidy` and `bless`.
+//! Project automation, run as `cargo xtask <task>`: `ci`, `check-layers`, `tidy`, `bless` and
+//! `gen-testdata`.
 //!
 //! The tasks live in this binary rather than in shell scripts so that they run the
 //! same way on every machine, and so that `check-layers` and `tidy` can also run as
@@ -20,6 +21,7 @@ tasks:
   check-layers   enforce the crate layering of STYLE.md section 1 from `cargo metadata`
   tidy           check every .rs file for the house rules of STYLE.md (names, size, lib.rs, headers)
   bless          run the tests with UPDATE_EXPECT=1 so data-driven tests rewrite expectations
+  gen-testdata   regenerate the test-only keys and signed fixtures of testdata/verify
 ";
 
 fn main() -> ExitCode {
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
     let ok = match task {
         "ci" => ci::run_ci(&root),
         "bless" => ci::run_bless(&root),
+        "gen-testdata" => ci::run_gen_testdata(&root),
         "check-layers" => layers::run(&root),
         "tidy" => tidy::run(&root),
         _ => return usage(),

@@ -235,15 +235,7 @@ impl Error {
             | Error::CacheEntriesFailed { .. } => ExitStatus::IntegrityFailure,
             // Signing a pack that has no canonical form is a strict-YAML rejection; one that
             // is not a pack fails a pack-level check: both are the input's integrity.
-            Error::Sign { source, .. }
-                if matches!(
-                    **source,
-                    registry_verify::Error::Canonicalize { .. }
-                        | registry_verify::Error::NotAPack { .. }
-                ) =>
-            {
-                ExitStatus::IntegrityFailure
-            }
+            Error::Sign { source, .. } if source.is_invalid_pack() => ExitStatus::IntegrityFailure,
             Error::ReadInput { .. }
             | Error::ReadKey { .. }
             | Error::ReadRoot { .. }

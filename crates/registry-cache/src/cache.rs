@@ -20,7 +20,7 @@ use crate::error::{
     NewPackUnsignedSnafu, NoCacheRootSnafu, NonUtf8CacheRootSnafu, ReadDirectorySnafu, Result,
     UnexpectedFileTypeSnafu, WriteEntrySnafu,
 };
-use crate::integrity::{Inspection, binding_problem, load, load_dir, names_entry, verify_trusted};
+use crate::integrity::{Inspection, binding_problem, load, load_dir, verify_trusted};
 use crate::inventory::{remove_leftovers_of, remove_stray_files};
 use crate::location::{EntryFile, EntryKey, EntryLocation};
 use crate::lock::EntryLock;
@@ -202,14 +202,10 @@ impl PackCache {
         let boxed = || Box::new(location.clone());
         let canonical = verify_digest(entry.pack, &entry.digest)
             .context(NewPackDigestSnafu { entry: boxed() })?;
-        ensure!(
-            names_entry(&canonical, location),
-            NewPackIdentitySnafu {
-                entry: boxed(),
-                found_name: canonical.name().map(str::to_owned),
-                found_version: canonical.version().map(str::to_owned),
-            }
-        );
+        canonical
+            .identity()
+            .ensure_matches(location.name(), location.version())
+            .context(NewPackIdentitySnafu { entry: boxed() })?;
         ensure!(
             entry.policy != Policy::Commercial || entry.envelope.is_some(),
             NewPackUnsignedSnafu { entry: boxed() }

@@ -7,7 +7,7 @@ use registry_types::Digest;
 use snafu::Snafu;
 
 use crate::location::{EntryFile, EntryLocation};
-use crate::metadata::MetadataDefect;
+use crate::metadata::MetadataFault;
 use crate::registry_id::RegistryId;
 use crate::untrusted::FileKind;
 
@@ -156,18 +156,12 @@ pub enum Error {
     },
 
     /// The pack handed to `write` names another pack than the entry.
-    #[snafu(display(
-        "pack to store as {entry} is {}@{}",
-        shown(found_name),
-        shown(found_version)
-    ))]
+    #[snafu(display("the pack to store as {entry} is another pack"))]
     NewPackIdentity {
         /// The entry.
         entry: Box<EntryLocation>,
-        /// The pack's top-level `name`, if it is a string.
-        found_name: Option<String>,
-        /// The pack's top-level `version`, if it is a string.
-        found_version: Option<String>,
+        /// What the pack says it is (shown without control characters).
+        source: registry_canon::IdentityMismatch,
     },
 
     /// Entry fault: something in an entry is not what the cache writes (a symlink, a
@@ -248,12 +242,12 @@ pub enum Error {
     },
 
     /// Entry fault: `metadata.json` holds a combination the cache never writes.
-    #[snafu(display("metadata.json of cache entry {entry} {defect}"))]
+    #[snafu(display("metadata.json of cache entry {entry} {fault}"))]
     MetadataInconsistent {
         /// The entry.
         entry: Box<EntryLocation>,
         /// The combination.
-        defect: MetadataDefect,
+        fault: MetadataFault,
     },
 
     /// Entry fault: the entry was recorded as signed but `signature.json` is gone (the
@@ -313,18 +307,12 @@ pub enum Error {
     },
 
     /// Entry fault: the pack names another pack than its entry (mix and match).
-    #[snafu(display(
-        "pack.yaml of cache entry {entry} is {}@{}",
-        shown(found_name),
-        shown(found_version)
-    ))]
+    #[snafu(display("pack.yaml of cache entry {entry} is another pack"))]
     PackIdentityMismatch {
         /// The entry.
         entry: Box<EntryLocation>,
-        /// The pack's top-level `name`, if it is a string.
-        found_name: Option<String>,
-        /// The pack's top-level `version`, if it is a string.
-        found_version: Option<String>,
+        /// What the pack says it is (shown without control characters).
+        source: registry_canon::IdentityMismatch,
     },
 
     /// The keys record of a registry could not be read from the disk.
@@ -458,9 +446,5 @@ impl Error {
 }
 
 /// A value found in a pack for an error message, or `?` when it is absent.
-fn shown(value: &Option<String>) -> &str {
-    value.as_deref().unwrap_or("?")
-}
-
 /// Result with [`Error`] as the default error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

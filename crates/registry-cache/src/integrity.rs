@@ -1,20 +1,9 @@
 //! Verifying an entry: every check made on the bytes of an entry before one is returned.
 //!
-//! The files are read once each ([`load`]); every check then runs on those bytes, and the
-//! pack bytes a read returns are the ones verified. In order:
-//!
-//! 1. the entry is a real directory, and `pack.yaml`, `metadata.json` and (if present)
-//!    `signature.json` are regular files within their size limits, not symlinks;
-//! 2. `metadata.json` parses, has the current format, and describes this very entry
-//!    (registry, namespace, name, version): moved or swapped entries fail here;
-//! 3. metadata is consistent ([`MetadataDefect`](crate::MetadataDefect)), and an entry
-//!    recorded as signed still has its `signature.json`;
-//! 4. the envelope parses, and its payload has the digest metadata records;
-//! 5. `verify_pack`: the canonical digest of `pack.yaml` equals the recorded digest, and
-//!    the envelope (when there is one, whatever the policy) is signed by enough trusted
-//!    keys; a signature is required when metadata records one in any way, or when the
-//!    caller asks for [`SignatureRequirement::Always`](crate::SignatureRequirement::Always);
-//! 6. the pack's own top-level `name` and `version` are the entry's.
+//! The six checks are listed, in order, once: in the crate documentation ("What every read
+//! checks"). The files are read once each ([`load`], checks 1 to 4); checks 5 and 6 run on
+//! those same bytes ([`verify_trusted`], or [`verify_binding`] without a trust store), so
+//! the pack bytes a read returns are the ones verified.
 
 use registry_canon::{CanonicalPack, MAX_TOTAL_SIZE, digest_of_canonical_bytes};
 use registry_types::Policy;
@@ -188,10 +177,10 @@ fn check_records(
             recorded: Box::new(meta.location()),
         }
     );
-    if let Some(defect) = meta.defect(signature.is_some()) {
+    if let Some(fault) = meta.fault(signature.is_some()) {
         return MetadataInconsistentSnafu {
             entry: entry(),
-            defect,
+            fault,
         }
         .fail();
     }
@@ -323,20 +312,11 @@ fn verify_error(error: registry_verify::Error, location: &EntryLocation) -> Erro
 }
 
 /// Check 6: the pack's own `name` and `version` are the entry's.
-pub(crate) fn check_identity(canonical: &CanonicalPack, location: &EntryLocation) -> Result<()> {
-    snafu::ensure!(
-        names_entry(canonical, location),
-        PackIdentityMismatchSnafu {
+fn check_identity(canonical: &CanonicalPack, location: &EntryLocation) -> Result<()> {
+    canonical
+        .identity()
+        .ensure_matches(location.name(), location.version())
+        .with_context(|_| PackIdentityMismatchSnafu {
             entry: Box::new(location.clone()),
-            found_name: canonical.name().map(str::to_owned),
-            found_version: canonical.version().map(str::to_owned),
-        }
-    );
-    Ok(())
-}
-
-/// Whether the pack's own top-level `name` and `version` are the entry's.
-pub(crate) fn names_entry(canonical: &CanonicalPack, location: &EntryLocation) -> bool {
-    canonical.name() == Some(location.name().as_str())
-        && canonical.version() == Some(location.version().as_str())
+        })
 }

@@ -185,7 +185,7 @@ impl PackCache {
         let Some(mut next) = decide(current)? else {
             return Ok(None);
         };
-        next.registry_url = normalize_registry_url(registry_url).to_owned();
+        next.registry_url = normalize_registry_url(registry_url).into_owned();
         let json = next.to_json().context(EncodeKeysRecordSnafu {
             registry: registry.clone(),
         })?;

@@ -15,6 +15,8 @@
 //!
 //! # What every read checks
 //!
+//! (This list is the one place the checks are written out; `integrity.rs` runs them.)
+//!
 //! 1. The entry directory and its files are real directories and regular files within
 //!    their size limits: a symlink is never followed. Below the root, every directory is
 //!    opened relative to its parent (`openat` with `O_NOFOLLOW | O_DIRECTORY`) and every
@@ -23,7 +25,7 @@
 //!    opened must be the file checked.
 //! 2. `metadata.json` parses and describes this very entry (registry, namespace, name,
 //!    version), so moved or swapped entries fail.
-//! 3. Metadata is consistent ([`MetadataDefect`]). Whether the pack was signed is
+//! 3. Metadata is consistent ([`MetadataFault`]). Whether the pack was signed is
 //!    recorded three ways (`policy`, `signed`, `key_id`) and any one of them requires a
 //!    valid signature, so downgrading `policy` to `open` while deleting `signature.json`
 //!    fails with [`Error::SignatureMissing`]; [`SignatureRequirement::Always`] covers
@@ -141,6 +143,6 @@ pub use crate::inventory::{
 };
 pub use crate::keys_record::{KEYS_RECORD_FILE, KeysRecord};
 pub use crate::location::{EntryFile, EntryKey, EntryLocation, MAX_VERSION_LEN};
-pub use crate::metadata::{CacheMeta, METADATA_FORMAT, MetadataDefect};
+pub use crate::metadata::{CacheMeta, METADATA_FORMAT, MetadataFault};
 pub use crate::registry_id::RegistryId;
 pub use crate::untrusted::FileKind;

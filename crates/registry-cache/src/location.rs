@@ -191,7 +191,8 @@ pub struct EntryKey {
 
 impl EntryKey {
     /// The key of `name@version` in `namespace` (`None`: global) of the registry at
-    /// `registry_url` (trailing `/` characters are ignored).
+    /// `registry_url`, taken in registry-types' `BaseUrl` normal form (lowercase scheme and
+    /// host, no trailing `/`).
     ///
     /// # Errors
     ///
@@ -203,7 +204,7 @@ impl EntryKey {
         name: PackName,
         version: Version,
     ) -> Result<Self> {
-        let registry_url = normalize_registry_url(registry_url).to_owned();
+        let registry_url = normalize_registry_url(registry_url).into_owned();
         let registry = RegistryId::from_url(&registry_url);
         Ok(EntryKey {
             location: EntryLocation::new(registry, namespace, name, version)?,
@@ -211,7 +212,7 @@ impl EntryKey {
         })
     }
 
-    /// The registry's base URL, without trailing `/`.
+    /// The registry's base URL in its normal form.
     pub fn registry_url(&self) -> &str {
         &self.registry_url
     }

@@ -21,7 +21,7 @@ use registry_verify::KeyId;
 use serde::{Deserialize, Serialize};
 
 use crate::location::EntryLocation;
-use crate::registry_id::{RegistryId, normalize_registry_url};
+use crate::registry_id::RegistryId;
 
 /// The `format` this version of the cache writes and reads.
 pub const METADATA_FORMAT: u32 = 1;
@@ -38,7 +38,7 @@ pub(crate) const MAX_METADATA_BYTES: usize = 64 * 1024;
 pub struct CacheMeta {
     /// The metadata format, [`METADATA_FORMAT`].
     pub format: u32,
-    /// The registry's base URL, without trailing `/`.
+    /// The registry's base URL, as the entry's key gave it (in its normal form).
     pub registry_url: String,
     /// The pack's namespace; `null` for the global one.
     pub namespace: Option<Namespace>,
@@ -86,7 +86,7 @@ impl CacheMeta {
 
     /// Whether this metadata describes the entry at `location`.
     pub(crate) fn describes(&self, location: &EntryLocation) -> bool {
-        RegistryId::from_url(normalize_registry_url(&self.registry_url)) == *location.registry()
+        RegistryId::from_url(&self.registry_url) == *location.registry()
             && self.namespace.as_ref() == location.namespace()
             && &self.name == location.name()
             && &self.version == location.version()
@@ -94,13 +94,13 @@ impl CacheMeta {
 
     /// A combination of fields the cache never writes, given whether `signature.json`
     /// exists.
-    pub(crate) fn defect(&self, signature_present: bool) -> Option<MetadataDefect> {
+    pub(crate) fn fault(&self, signature_present: bool) -> Option<MetadataFault> {
         if self.policy == Policy::Commercial && !self.signed {
-            Some(MetadataDefect::CommercialUnsigned)
+            Some(MetadataFault::CommercialUnsigned)
         } else if self.key_id.is_some() && !self.signed {
-            Some(MetadataDefect::KeyIdWithoutSignature)
+            Some(MetadataFault::KeyIdWithoutSignature)
         } else if signature_present && !self.signed {
-            Some(MetadataDefect::UnrecordedSignature)
+            Some(MetadataFault::UnrecordedSignature)
         } else {
             None
         }
@@ -123,7 +123,7 @@ impl CacheMeta {
 /// tampering.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum MetadataDefect {
+pub enum MetadataFault {
     /// `policy` is `commercial` but `signed` is false; the cache never stores a
     /// commercial pack without its signature.
     CommercialUnsigned,
@@ -133,14 +133,14 @@ pub enum MetadataDefect {
     UnrecordedSignature,
 }
 
-impl fmt::Display for MetadataDefect {
+impl fmt::Display for MetadataFault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            MetadataDefect::CommercialUnsigned => {
+            MetadataFault::CommercialUnsigned => {
                 "records a commercial pack as unsigned, which the cache never stores"
             }
-            MetadataDefect::KeyIdWithoutSignature => "records a signing key but no signature",
-            MetadataDefect::UnrecordedSignature => {
+            MetadataFault::KeyIdWithoutSignature => "records a signing key but no signature",
+            MetadataFault::UnrecordedSignature => {
                 "does not record the signature that signature.json holds"
             }
         })
@@ -181,20 +181,20 @@ mod tests {
     }
 
     #[test]
-    fn combinations_never_written_are_defects() {
-        assert_eq!(meta(Policy::Open, false, None).defect(false), None);
-        assert_eq!(meta(Policy::Open, true, Some(key_id())).defect(true), None);
+    fn combinations_never_written_are_faults() {
+        assert_eq!(meta(Policy::Open, false, None).fault(false), None);
+        assert_eq!(meta(Policy::Open, true, Some(key_id())).fault(true), None);
         assert_eq!(
-            meta(Policy::Commercial, false, None).defect(false),
-            Some(MetadataDefect::CommercialUnsigned)
+            meta(Policy::Commercial, false, None).fault(false),
+            Some(MetadataFault::CommercialUnsigned)
         );
         assert_eq!(
-            meta(Policy::Open, false, Some(key_id())).defect(false),
-            Some(MetadataDefect::KeyIdWithoutSignature)
+            meta(Policy::Open, false, Some(key_id())).fault(false),
+            Some(MetadataFault::KeyIdWithoutSignature)
         );
         assert_eq!(
-            meta(Policy::Open, false, None).defect(true),
-            Some(MetadataDefect::UnrecordedSignature)
+            meta(Policy::Open, false, None).fault(true),
+            Some(MetadataFault::UnrecordedSignature)
         );
     }
 

@@ -1,7 +1,9 @@
 //! Registry ids: the file-name-safe directory name that stands for one registry base URL.
 
+use std::borrow::Cow;
 use std::fmt;
 
+use registry_types::BaseUrl;
 use ring::digest::{SHA256, digest};
 use snafu::ensure;
 
@@ -13,28 +15,43 @@ const HASH_HEX_LEN: usize = 12;
 /// The longest host label kept in a registry id, in characters.
 const MAX_HOST_LEN: usize = 63;
 
-/// The host label used when a URL has no usable host.
+/// The label of a text that is not a base URL, or whose host leaves nothing usable.
 const FALLBACK_HOST: &str = "registry";
 
-/// The directory name of one registry in the cache: the URL's host, made safe as a file
-/// name, a `-`, and the first 12 hex digits of the SHA-256 of the whole base URL
-/// (`registry.getassay.dev-3f1c0a9b27de`).
+/// The directory name of one registry in the cache: the base URL's authority (host and
+/// port), made safe as a file name, a `-`, and the first 12 hex digits of the SHA-256 of
+/// the whole base URL (`registry.getassay.dev-3f1c0a9b27de`).
 ///
-/// The host makes the directory recognisable; the hash makes it unique per base URL, so
-/// two registries on one host (`https://host/v1`, `https://host/v2`) never share entries.
-/// Any URL text gives a valid id: only `a-z`, `0-9`, `.`, `-` and `_` appear, never
-/// a leading `.` or `-`, and never more than 76 characters, so an id can neither escape
-/// the cache root nor collide with the dot-prefixed names the cache uses for its own
-/// files. Trailing `/` characters of the base URL are ignored.
+/// The base URL is taken in [`BaseUrl`]'s normal form (lowercase scheme and host, no
+/// trailing `/`), so `https://Registry.example/v1/` and `https://registry.example/v1` share
+/// one id. The host makes the directory recognisable; the hash makes it unique per base
+/// URL, so two registries on one host (`https://host/v1`, `https://host/v2`) never share
+/// entries. Any text gives a valid id: only `a-z`, `0-9`, `.`, `-` and `_` appear, never a
+/// leading `.` or `-`, and never more than 76 characters, so an id can neither escape the
+/// cache root nor collide with the dot-prefixed names the cache uses for its own files.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RegistryId(String);
 
 impl RegistryId {
-    /// The id of the registry at `base_url` (any text; nothing is rejected).
+    /// The id of the registry at `base_url`.
+    pub fn from_base_url(base_url: &BaseUrl) -> RegistryId {
+        RegistryId::new(&host_label(base_url.authority()), base_url.as_str())
+    }
+
+    /// The id of the registry at `base_url` (any text; nothing is rejected). A text that
+    /// [`BaseUrl::parse`] accepts gives [`RegistryId::from_base_url`]; any other text (an
+    /// entry recorded by hand, a URL with credentials) is hashed as written, without
+    /// trailing `/`, under the label `registry`.
     pub fn from_url(base_url: &str) -> RegistryId {
-        let url = normalize_registry_url(base_url);
+        match BaseUrl::parse(base_url) {
+            Ok(url) => RegistryId::from_base_url(&url),
+            Err(_) => RegistryId::new(FALLBACK_HOST, base_url.trim_end_matches('/')),
+        }
+    }
+
+    fn new(label: &str, url: &str) -> RegistryId {
         let hash = digest(&SHA256, url.as_bytes());
-        let mut id = host_label(url);
+        let mut id = label.to_owned();
         id.push('-');
         for byte in hash.as_ref().iter().take(HASH_HEX_LEN / 2) {
             id.push_str(&format!("{byte:02x}"));
@@ -76,22 +93,20 @@ impl AsRef<str> for RegistryId {
     }
 }
 
-/// The base URL as the cache records and hashes it: without trailing `/` characters.
-pub(crate) fn normalize_registry_url(base_url: &str) -> &str {
-    base_url.trim_end_matches('/')
+/// The base URL as the cache records and hashes it: [`BaseUrl`]'s normal form, or, for a
+/// text that is not a base URL, the text without trailing `/` characters.
+pub(crate) fn normalize_registry_url(base_url: &str) -> Cow<'_, str> {
+    match BaseUrl::parse(base_url) {
+        Ok(url) => Cow::Owned(url.as_str().to_owned()),
+        Err(_) => Cow::Borrowed(base_url.trim_end_matches('/')),
+    }
 }
 
-/// The host of `url`, lowercased, with every character outside `a-z0-9.-` replaced by `_`,
-/// without leading `.`/`-`, and at most [`MAX_HOST_LEN`] characters.
-fn host_label(url: &str) -> String {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = after_scheme
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or_default();
-    // Credentials never become part of a directory name.
-    let host = authority.rsplit('@').next().unwrap_or_default();
-    let label: String = host
+/// An authority as a file name: every character outside `a-z0-9.-` replaced by `_`, no
+/// leading `.`/`-`, at most [`MAX_HOST_LEN`] characters, and [`FALLBACK_HOST`] if nothing
+/// is left.
+fn host_label(authority: &str) -> String {
+    let label: String = authority
         .chars()
         .map(|c| match c.to_ascii_lowercase() {
             c @ ('a'..='z' | '0'..='9' | '.' | '-') => c,
@@ -135,6 +150,10 @@ mod tests {
         let a = RegistryId::from_url("https://example.com/v1");
         assert_eq!(a, RegistryId::from_url("https://example.com/v1"));
         assert_eq!(a, RegistryId::from_url("https://example.com/v1/"));
+        assert_eq!(
+            a,
+            RegistryId::from_base_url(&BaseUrl::parse("https://example.com/v1").unwrap())
+        );
         for other in [
             "https://example.com/v2",
             "http://example.com/v1",
@@ -142,6 +161,32 @@ mod tests {
         ] {
             assert_ne!(a, RegistryId::from_url(other), "{other}");
         }
+    }
+
+    #[test]
+    fn case_in_scheme_and_host_does_not_make_a_second_id() {
+        let lower = RegistryId::from_url("https://registry.example/v1");
+        for text in [
+            "https://Registry.example/v1",
+            "HTTPS://REGISTRY.EXAMPLE/v1/",
+        ] {
+            assert_eq!(RegistryId::from_url(text), lower, "{text}");
+            assert_eq!(normalize_registry_url(text), "https://registry.example/v1");
+        }
+        // The path is case-sensitive, as in every URL.
+        assert_ne!(RegistryId::from_url("https://registry.example/V1"), lower);
+    }
+
+    #[test]
+    fn ids_of_normal_base_urls_are_unchanged() {
+        // Entries cached before base URLs were normalised keep their directory.
+        let id = RegistryId::from_url("http://127.0.0.1:8080/v1");
+        let hash = digest(&SHA256, b"http://127.0.0.1:8080/v1");
+        let hex: String = hash.as_ref()[..6]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(id.as_str(), format!("127.0.0.1_8080-{hex}"));
     }
 
     #[test]

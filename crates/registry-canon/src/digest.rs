@@ -2,31 +2,41 @@
 
 use registry_types::Digest;
 
-use crate::emitter::{Canonical, Identity};
+use crate::emitter::Canonical;
 use crate::error::{InvalidUtf8Snafu, Result};
+use crate::identity::PackIdentity;
 use crate::source::position_of_utf8_error;
 use crate::strict_yaml::{StrictOptions, canonicalize};
 
-/// A pack's canonical form: its RFC 8785 bytes, their SHA-256 digest, and the pack's
-/// top-level `name` and `version`.
+/// A pack's canonical form: its RFC 8785 bytes, their SHA-256 digest, and the pack's own
+/// identity (its top-level `name` and `version`).
+///
+/// A value exists only for input that passed the strict profile: the one constructor is
+/// [`CanonicalPack::from_yaml`] (and [`compute_canonical_digest_result`] for text with the
+/// default options). There is no way to wrap arbitrary bytes as "canonical".
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CanonicalPack {
     bytes: Vec<u8>,
     digest: Digest,
-    identity: Identity,
+    identity: PackIdentity,
 }
 
 impl CanonicalPack {
-    /// Wraps canonical bytes, computing their digest (and reading `name` and `version` from
-    /// them, which are JSON).
-    pub fn from_canonical_bytes(bytes: Vec<u8>) -> Self {
-        let digest = digest_of_canonical_bytes(&bytes);
-        let identity = identity_of_json(&bytes);
-        Self {
-            bytes,
-            digest,
-            identity,
-        }
+    /// The canonical form of pack bytes, which must be UTF-8 YAML under the strict profile.
+    ///
+    /// A rejected pack has no canonical form: this never falls back to the raw bytes.
+    ///
+    /// # Errors
+    /// [`crate::CanonicalizeError::InvalidUtf8`] with the position of the first bad byte, or
+    /// the first rule of the strict profile that the text breaks.
+    pub fn from_yaml(input: &[u8], options: &StrictOptions) -> Result<Self> {
+        let text = std::str::from_utf8(input).map_err(|error| {
+            InvalidUtf8Snafu {
+                position: position_of_utf8_error(input, error.valid_up_to()),
+            }
+            .build()
+        })?;
+        canonicalize(text, *options).map(CanonicalPack::from_canonical)
     }
 
     /// The canonical form of a document just canonicalized; its identity was noted while
@@ -41,14 +51,10 @@ impl CanonicalPack {
         }
     }
 
-    /// The pack's top-level `name`, when it is a string.
-    pub fn name(&self) -> Option<&str> {
-        self.identity.name.as_deref()
-    }
-
-    /// The pack's top-level `version`, when it is a string.
-    pub fn version(&self) -> Option<&str> {
-        self.identity.version.as_deref()
+    /// What the pack says it is: its top-level `name` and `version`, when they are strings.
+    /// Check it against a request with [`PackIdentity::ensure_matches`].
+    pub fn identity(&self) -> &PackIdentity {
+        &self.identity
     }
 
     /// The canonical JCS bytes (what a DSSE envelope signs).
@@ -68,6 +74,10 @@ impl CanonicalPack {
 }
 
 /// The digest of bytes that are already canonical: `sha256:` + hex SHA-256.
+///
+/// This canonicalizes nothing; it is for bytes someone else claims are canonical (a DSSE
+/// payload, a recorded entry), whose digest is reported or compared. To get the digest of
+/// a pack, use [`CanonicalPack::from_yaml`] or [`compute_canonical_digest`].
 pub fn digest_of_canonical_bytes(bytes: &[u8]) -> Digest {
     let hash = ring::digest::digest(&ring::digest::SHA256, bytes);
     let mut raw = [0u8; 32];
@@ -85,47 +95,13 @@ pub fn compute_canonical_digest(yaml: &str) -> Result<Digest> {
     canonicalize(yaml, StrictOptions::default()).map(|canonical| canonical.digest())
 }
 
-/// The canonical bytes and digest of a pack given as YAML text.
+/// The canonical bytes and digest of a pack given as YAML text, with the default options
+/// ([`CanonicalPack::from_yaml`] takes bytes and options).
 ///
 /// # Errors
 /// Returns the first rule of the strict profile that `yaml` breaks.
 pub fn compute_canonical_digest_result(yaml: &str) -> Result<CanonicalPack> {
     canonicalize(yaml, StrictOptions::default()).map(CanonicalPack::from_canonical)
-}
-
-/// The canonical bytes and digest of a pack given as raw bytes, which must be UTF-8.
-///
-/// # Errors
-/// Returns [`crate::CanonicalizeError::InvalidUtf8`] with the position of the first bad
-/// byte, or the first rule of the strict profile that the text breaks.
-pub fn canonicalize_pack_bytes(input: &[u8], options: StrictOptions) -> Result<CanonicalPack> {
-    let text = std::str::from_utf8(input).map_err(|error| {
-        InvalidUtf8Snafu {
-            position: position_of_utf8_error(input, error.valid_up_to()),
-        }
-        .build()
-    })?;
-    canonicalize(text, options).map(CanonicalPack::from_canonical)
-}
-
-/// `name` and `version` of a JSON object's top level, when they are strings; nothing for
-/// any other JSON (or bytes that are not JSON).
-fn identity_of_json(bytes: &[u8]) -> Identity {
-    match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes) {
-        Ok(object) => {
-            let text = |key: &str| {
-                object
-                    .get(key)
-                    .and_then(serde_json::Value::as_str)
-                    .map(str::to_owned)
-            };
-            Identity {
-                name: text("name"),
-                version: text("version"),
-            }
-        }
-        Err(_) => Identity::default(),
-    }
 }
 
 #[cfg(test)]
@@ -162,20 +138,19 @@ mod tests {
             ("\"name\": \"a\\u00e9\"\n", Some("a\u{e9}"), None),
         ] {
             let streamed = compute_canonical_digest_result(yaml).unwrap();
+            let identity = streamed.identity();
             assert_eq!(
-                (streamed.name(), streamed.version()),
+                (identity.name(), identity.version()),
                 (name, version),
                 "{yaml}"
             );
-            // Read back from the bytes, the identity is the same.
-            let reread = CanonicalPack::from_canonical_bytes(streamed.bytes().to_vec());
-            assert_eq!(reread, streamed, "{yaml}");
         }
     }
 
     #[test]
     fn invalid_utf8_has_no_digest() {
-        let error = canonicalize_pack_bytes(b"a: \xc3\x28", StrictOptions::default()).unwrap_err();
+        let error =
+            CanonicalPack::from_yaml(b"a: \xc3\x28", &StrictOptions::default()).unwrap_err();
         assert_eq!(error.rule(), Rule::Utf8);
         assert_eq!(error.position().map(|p| (p.line, p.column)), Some((1, 4)));
     }

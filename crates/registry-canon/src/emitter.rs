@@ -21,6 +21,7 @@ use crate::error::{
     NonStringKeySnafu, PathSegment, Result, StringTooLongSnafu, SyntaxSnafu, TagSnafu,
     TooDeepSnafu, TooManyKeysSnafu,
 };
+use crate::identity::PackIdentity;
 use crate::jcs::{write_integer, write_number, write_string};
 use crate::limits::{MAX_DEPTH, MAX_KEYS_PER_MAPPING, MAX_STRING_LENGTH};
 use crate::scalar::{PlainScalar, resolve_plain, same_decimal};
@@ -68,20 +69,13 @@ struct RootOrder {
     members: Vec<Range<usize>>,
 }
 
-/// A pack's top-level `name` and `version`, when they are strings: what identifies it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Identity {
-    pub(crate) name: Option<String>,
-    pub(crate) version: Option<String>,
-}
-
 /// The canonical form of a document: its bytes, except that the root mapping's members may
 /// still be in input order, with their JCS order beside them; and its identity, noted as
 /// the root's members went by.
 pub(crate) struct Canonical {
     out: Vec<u8>,
     root_order: Option<RootOrder>,
-    identity: Identity,
+    identity: PackIdentity,
 }
 
 impl Canonical {
@@ -107,7 +101,7 @@ impl Canonical {
     }
 
     /// The canonical bytes and the identity.
-    pub(crate) fn into_parts(self) -> (Vec<u8>, Identity) {
+    pub(crate) fn into_parts(self) -> (Vec<u8>, PackIdentity) {
         if self.root_order.is_none() {
             return (self.out, self.identity);
         }
@@ -141,7 +135,7 @@ pub(crate) struct Emitter<'s, 'a> {
     /// The JCS order of the root mapping's members, when they are not in it already.
     root_order: Option<RootOrder>,
     /// The root's `name` and `version` strings, noted as they are written.
-    identity: Identity,
+    identity: PackIdentity,
 }
 
 impl<'s, 'a> Emitter<'s, 'a> {
@@ -156,7 +150,7 @@ impl<'s, 'a> Emitter<'s, 'a> {
             scratch: Vec::new(),
             spare_entries: Vec::new(),
             root_order: None,
-            identity: Identity::default(),
+            identity: PackIdentity::default(),
         }
     }
 

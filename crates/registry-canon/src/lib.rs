@@ -46,6 +46,7 @@ mod block_scalar;
 mod digest;
 mod emitter;
 mod error;
+mod identity;
 mod jcs;
 mod json;
 mod limits;
@@ -55,16 +56,15 @@ mod strict_yaml;
 mod value;
 
 pub use crate::digest::{
-    CanonicalPack, canonicalize_pack_bytes, compute_canonical_digest,
-    compute_canonical_digest_result, digest_of_canonical_bytes,
+    CanonicalPack, compute_canonical_digest, compute_canonical_digest_result,
+    digest_of_canonical_bytes,
 };
 pub use crate::error::{CanonicalizeError, KeyPath, Location, PathSegment, Position, Result, Rule};
+pub use crate::identity::{IdentityField, IdentityMismatch, PackIdentity};
 pub use crate::jcs::{to_canonical_jcs_bytes, write_canonical_jcs};
 pub use crate::limits::{
     MAX_DEPTH, MAX_KEYS_PER_MAPPING, MAX_SAFE_INTEGER, MAX_STRING_LENGTH, MAX_TOTAL_SIZE,
     MIN_SAFE_INTEGER,
 };
-pub use crate::strict_yaml::{
-    FloatPolicy, StrictOptions, canonical_yaml_bytes, parse_yaml_strict, parse_yaml_strict_with,
-};
+pub use crate::strict_yaml::{FloatPolicy, StrictOptions, parse_yaml_strict};
 pub use crate::value::{DuplicateName, Map, Number, Value, jcs_key_order};

@@ -56,32 +56,14 @@ impl StrictOptions {
 
 /// Parses `input` under the strict profile with default options (floats rejected).
 ///
-/// An empty input, or one holding only comments, is `Value::Null`.
+/// An empty input, or one holding only comments, is `Value::Null`. The value is read back
+/// from the canonical bytes, so it is exactly what the digest covers.
 ///
 /// # Errors
 /// Returns the first rule the input breaks, with its line, column and key path.
 pub fn parse_yaml_strict(input: &str) -> Result<Value> {
-    parse_yaml_strict_with(input, StrictOptions::default())
-}
-
-/// Parses `input` under the strict profile with the given options.
-///
-/// The value is read back from the canonical bytes ([`canonical_yaml_bytes`]), so it is
-/// exactly what the digest covers.
-///
-/// # Errors
-/// Returns the first rule the input breaks, with its line, column and key path.
-pub fn parse_yaml_strict_with(input: &str, options: StrictOptions) -> Result<Value> {
-    Value::from_json_slice(&canonical_yaml_bytes(input, options)?)
-}
-
-/// The canonical JCS bytes of `input` under the strict profile, written while the YAML
-/// events stream in, without building a tree.
-///
-/// # Errors
-/// Returns the first rule the input breaks, with its line, column and key path.
-pub fn canonical_yaml_bytes(input: &str, options: StrictOptions) -> Result<Vec<u8>> {
-    canonicalize(input, options).map(Canonical::into_bytes)
+    let canonical = canonicalize(input, StrictOptions::default())?;
+    Value::from_json_slice(&canonical.into_bytes())
 }
 
 /// Runs the strict profile over `input`; the canonical form can then be copied out or

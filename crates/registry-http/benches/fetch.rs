@@ -19,8 +19,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use registry_http::{BaseUrl, CaBundle, RegistryClient, RegistryConfig};
+use registry_http::{CaBundle, RegistryClient, RegistryConfig};
 use registry_server::{RunningServer, ServerConfig, TlsMode};
+use registry_types::BaseUrl;
 use registry_types::{PackName, Version};
 use tokio::runtime::Runtime;
 use tokio::sync::Semaphore;

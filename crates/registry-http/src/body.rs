@@ -5,6 +5,7 @@
 //! incremental decoder whose output sink refuses the byte that would pass the limit (or the
 //! compression ratio), so a gzip bomb costs at most the limit in memory.
 
+use std::fmt;
 use std::io::{self, Write};
 
 use bytes::Bytes;
@@ -13,23 +14,76 @@ use http::HeaderMap;
 use http::header::{CONTENT_ENCODING, CONTENT_LENGTH};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
+use registry_types::UntrustedText;
 
-use crate::error::SizeLimit;
+use crate::request_fault::RequestFault;
 
 /// Decoded output below this size is never judged by the compression ratio.
 const RATIO_FLOOR: usize = 1024 * 1024;
 
-/// Why a body could not be read.
-#[derive(Debug)]
-pub(crate) enum BodyError {
-    /// The connection failed mid-body.
-    Read(hyper::Error),
-    /// A limit was passed.
-    TooLarge(SizeLimit),
-    /// A content coding other than gzip or identity.
-    UnsupportedEncoding(String),
-    /// The gzip stream is corrupt or truncated.
-    CorruptGzip(io::Error),
+/// Content codings are shown in errors cut to this many characters.
+const MAX_CODING_CHARS: usize = 64;
+
+/// Which size limit was exceeded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SizeLimit {
+    /// The server answered 413.
+    RejectedByServer,
+    /// A body over this many bytes after decompression.
+    Body {
+        /// The limit in bytes.
+        max: usize,
+    },
+    /// A gzip body that expands more than this ratio (past the first MiB).
+    CompressionRatio {
+        /// The ratio.
+        max: u32,
+    },
+    /// The `X-Pack-Signature` header over this many bytes.
+    SignatureHeader {
+        /// The limit in bytes.
+        max: usize,
+    },
+    /// A response head (status line and headers) larger than the client reads.
+    ResponseHead {
+        /// The limit in bytes ([`crate::Limits::max_response_header_bytes`]).
+        max_bytes: usize,
+        /// The most header fields an HTTP/1.1 response may have.
+        max_fields: usize,
+    },
+    /// A pack listing longer than this many pages.
+    ListPages {
+        /// The limit in pages.
+        max: usize,
+    },
+}
+
+impl fmt::Display for SizeLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SizeLimit::RejectedByServer => f.write_str("the registry answered 413"),
+            SizeLimit::Body { max } => write!(f, "the body exceeds {max} bytes"),
+            SizeLimit::CompressionRatio { max } => {
+                write!(f, "the gzip body expands more than {max} times")
+            }
+            SizeLimit::SignatureHeader { max } => {
+                write!(f, "the X-Pack-Signature header exceeds {max} bytes")
+            }
+            SizeLimit::ResponseHead {
+                max_bytes,
+                max_fields,
+            } => write!(
+                f,
+                "the response headers exceed {max_bytes} bytes or {max_fields} fields"
+            ),
+            SizeLimit::ListPages { max } => write!(f, "the listing goes on past {max} pages"),
+        }
+    }
+}
+
+fn too_large(limit: SizeLimit) -> RequestFault {
+    RequestFault::TooLarge { limit }
 }
 
 /// How the body is encoded on the wire.
@@ -39,7 +93,7 @@ enum Coding {
     Gzip,
 }
 
-fn coding(headers: &HeaderMap) -> Result<Coding, BodyError> {
+fn coding(headers: &HeaderMap) -> Result<Coding, RequestFault> {
     let mut coding = Coding::Identity;
     for value in headers.get_all(CONTENT_ENCODING) {
         let text = value.to_str().unwrap_or("\u{fffd}");
@@ -52,8 +106,9 @@ fn coding(headers: &HeaderMap) -> Result<Coding, BodyError> {
                 "identity" => {}
                 "gzip" | "x-gzip" if coding == Coding::Identity => coding = Coding::Gzip,
                 _ => {
-                    let shown: String = token.chars().take(64).collect();
-                    return Err(BodyError::UnsupportedEncoding(shown));
+                    return Err(RequestFault::UnsupportedContentEncoding {
+                        encoding: UntrustedText::with_max_chars(token, MAX_CODING_CHARS),
+                    });
                 }
             }
         }
@@ -68,7 +123,7 @@ pub(crate) async fn read_limited(
     mut body: Incoming,
     max: usize,
     max_ratio: u32,
-) -> Result<Bytes, BodyError> {
+) -> Result<Bytes, RequestFault> {
     let coding = coding(headers)?;
     if coding == Coding::Identity {
         let declared = headers
@@ -76,7 +131,7 @@ pub(crate) async fn read_limited(
             .and_then(|value| value.to_str().ok())
             .and_then(|text| text.parse::<u64>().ok());
         if declared.is_some_and(|length| length > max as u64) {
-            return Err(BodyError::TooLarge(SizeLimit::Body { max }));
+            return Err(too_large(SizeLimit::Body { max }));
         }
     }
     let mut sink = match coding {
@@ -86,7 +141,7 @@ pub(crate) async fn read_limited(
         )))),
     };
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(BodyError::Read)?;
+        let frame = frame.map_err(|source| RequestFault::ReadBody { source })?;
         if let Ok(data) = frame.into_data() {
             sink.write(&data)?;
         }
@@ -100,7 +155,7 @@ enum Sink {
 }
 
 impl Sink {
-    fn write(&mut self, data: &[u8]) -> Result<(), BodyError> {
+    fn write(&mut self, data: &[u8]) -> Result<(), RequestFault> {
         match self {
             Sink::Plain(buffer) => {
                 buffer.compressed = buffer.compressed.saturating_add(data.len());
@@ -111,28 +166,30 @@ impl Sink {
                     decoder.get_ref().compressed.saturating_add(data.len());
                 decoder
                     .write_all(data)
-                    .map_err(|error| match decoder.get_ref().exceeded {
-                        Some(limit) => BodyError::TooLarge(limit),
-                        None => BodyError::CorruptGzip(error),
-                    })
+                    .map_err(|source| gzip_fault(decoder.get_ref(), source))
             }
         }
     }
 
-    fn finish(self) -> Result<Bytes, BodyError> {
+    fn finish(self) -> Result<Bytes, RequestFault> {
         match self {
             Sink::Plain(buffer) => Ok(Bytes::from(buffer.bytes)),
             Sink::Gzip(mut decoder) => {
                 decoder
                     .try_finish()
-                    .map_err(|error| match decoder.get_ref().exceeded {
-                        Some(limit) => BodyError::TooLarge(limit),
-                        None => BodyError::CorruptGzip(error),
-                    })?;
+                    .map_err(|source| gzip_fault(decoder.get_ref(), source))?;
                 let buffer = std::mem::replace(decoder.get_mut(), LimitedBuffer::new(0, 0));
                 Ok(Bytes::from(buffer.bytes))
             }
         }
+    }
+}
+
+/// A decoder's failure: the limit its sink passed, else a corrupt stream.
+fn gzip_fault(sink: &LimitedBuffer, source: io::Error) -> RequestFault {
+    match sink.exceeded {
+        Some(limit) => too_large(limit),
+        None => RequestFault::CorruptGzip { source },
     }
 }
 
@@ -158,8 +215,8 @@ impl LimitedBuffer {
         }
     }
 
-    fn exceeded_error(&self) -> BodyError {
-        BodyError::TooLarge(self.exceeded.unwrap_or(SizeLimit::Body { max: self.max }))
+    fn exceeded_error(&self) -> RequestFault {
+        too_large(self.exceeded.unwrap_or(SizeLimit::Body { max: self.max }))
     }
 }
 
@@ -198,7 +255,12 @@ mod tests {
         encoder.finish().unwrap()
     }
 
-    fn decode(compressed: &[u8], max: usize, ratio: u32, chunk: usize) -> Result<Bytes, BodyError> {
+    fn decode(
+        compressed: &[u8],
+        max: usize,
+        ratio: u32,
+        chunk: usize,
+    ) -> Result<Bytes, RequestFault> {
         let mut sink = Sink::Gzip(Box::new(MultiGzDecoder::new(LimitedBuffer::new(
             max, ratio,
         ))));
@@ -222,11 +284,15 @@ mod tests {
     fn gzip_bomb_stops_at_the_ratio() {
         let compressed = gzip(&vec![0u8; 8 << 20]);
         match decode(&compressed, 10 << 20, 100, 512) {
-            Err(BodyError::TooLarge(SizeLimit::CompressionRatio { max: 100 })) => {}
+            Err(RequestFault::TooLarge {
+                limit: SizeLimit::CompressionRatio { max: 100 },
+            }) => {}
             other => panic!("{other:?}"),
         }
         match decode(&compressed, 1 << 20, 100_000, 512) {
-            Err(BodyError::TooLarge(SizeLimit::Body { max })) => assert_eq!(max, 1 << 20),
+            Err(RequestFault::TooLarge {
+                limit: SizeLimit::Body { max },
+            }) => assert_eq!(max, 1 << 20),
             other => panic!("{other:?}"),
         }
     }
@@ -237,15 +303,15 @@ mod tests {
         let truncated = &compressed[..compressed.len() - 4];
         assert!(matches!(
             decode(truncated, 1024, 100, 3),
-            Err(BodyError::CorruptGzip(_))
+            Err(RequestFault::CorruptGzip { .. })
         ));
         assert!(matches!(
             decode(b"not gzip", 1024, 100, 3),
-            Err(BodyError::CorruptGzip(_))
+            Err(RequestFault::CorruptGzip { .. })
         ));
         assert!(matches!(
             decode(b"", 1024, 100, 3),
-            Err(BodyError::CorruptGzip(_))
+            Err(RequestFault::CorruptGzip { .. })
         ));
     }
 
@@ -255,7 +321,9 @@ mod tests {
         sink.write(b"0123456789").unwrap();
         assert!(matches!(
             sink.write(b"x"),
-            Err(BodyError::TooLarge(SizeLimit::Body { max: 10 }))
+            Err(RequestFault::TooLarge {
+                limit: SizeLimit::Body { max: 10 }
+            })
         ));
     }
 
@@ -266,11 +334,13 @@ mod tests {
         headers.insert(CONTENT_ENCODING, "GZIP".parse().unwrap());
         assert_eq!(coding(&headers).unwrap(), Coding::Gzip);
         headers.insert(CONTENT_ENCODING, "br".parse().unwrap());
-        assert!(matches!(coding(&headers), Err(BodyError::UnsupportedEncoding(e)) if e == "br"));
+        assert!(
+            matches!(coding(&headers), Err(RequestFault::UnsupportedContentEncoding { encoding }) if encoding == "br")
+        );
         headers.insert(CONTENT_ENCODING, "gzip, gzip".parse().unwrap());
         assert!(matches!(
             coding(&headers),
-            Err(BodyError::UnsupportedEncoding(_))
+            Err(RequestFault::UnsupportedContentEncoding { .. })
         ));
     }
 }

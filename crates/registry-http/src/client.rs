@@ -5,28 +5,25 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode, Uri};
-use registry_canon::{CanonicalPack, CanonicalizeError, StrictOptions, canonicalize_pack_bytes};
-use registry_types::{Digest, Namespace, PackName, Version};
+use registry_canon::{CanonicalPack, CanonicalizeError, StrictOptions};
+use registry_types::wire::{
+    JSON_MEDIA_TYPE, KEYS_PATH, PACK_MEDIA_TYPE, PackVersions, pack_path, sidecar_path,
+    versions_path,
+};
+use registry_types::{BaseUrl, Digest, Namespace, PackName, Version};
 use registry_verify::Envelope;
 use serde::de::DeserializeOwned;
-use snafu::{ResultExt, ensure};
+use snafu::ResultExt;
 
 use crate::config::RegistryConfig;
-use crate::endpoint::{BaseUrl, pack_path, sidecar_path, versions_path};
-use crate::error::{
-    DigestMismatchSnafu, Error, InvalidJsonSnafu, PackIdentityMismatchSnafu, PackRejectedSnafu,
-    Result, SignaturePlace,
-};
-use crate::listing::PackVersions;
+use crate::endpoint::join;
+use crate::error::Result;
 use crate::pack_headers::{CacheControl, PackHeaders};
-use crate::status::{shown, success};
+use crate::request_fault::{InvalidJsonSnafu, RequestFault};
+use crate::signature::SignaturePlace;
+use crate::status::success;
 use crate::target::{PackCoordinates, RegistryName, Target, TargetKind};
 use crate::transport::{Auth, Call, Redirects, Reply, Transport};
-
-/// The `Accept` of pack requests.
-const ACCEPT_YAML: &str = "application/x-yaml";
-/// The `Accept` of JSON requests.
-const ACCEPT_JSON: &str = "application/json";
 
 /// A client for one registry: one pooled HTTP/1.1 + HTTP/2 connection pool, its token
 /// provider and its limits. Cloning is cheap and shares the pool.
@@ -39,6 +36,13 @@ pub struct RegistryClient {
 /// sent) over the decoded body, the canonical digest against `X-Pack-Digest`, and the pack's
 /// own `name` and `version` against the ones requested. Signatures are not checked here;
 /// see [`RegistryClient::discover_signature`].
+///
+/// Only the client builds a `FetchResult` (the struct is `#[non_exhaustive]`, so no other
+/// crate can write one out with a body and a digest that do not belong together): the
+/// pairing of `body` and `computed_digest` is established here, once. The fields stay
+/// public and readable (`pack.computed_digest`, `pack.body`) rather than behind accessors,
+/// because reading them is the point of a fetch; a caller that changes its own copy
+/// changes only that copy.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct FetchResult {
@@ -109,10 +113,10 @@ impl RegistryClient {
     pub(crate) fn call<'a>(&'a self, method: Method, path: &str, target: &'a Target) -> Call<'a> {
         Call {
             method,
-            uri: self.base_url().join(path),
+            uri: join(self.base_url(), path),
             target,
             registry: self.registry(),
-            accept: ACCEPT_JSON,
+            accept: JSON_MEDIA_TYPE,
             if_none_match: None,
             json_body: None,
             max_body: self.config().limits.max_json_bytes,
@@ -155,7 +159,7 @@ impl RegistryClient {
         let target = Target::pack(coordinates.clone());
         let registry = self.registry();
         let mut call = self.call(Method::GET, &pack_path(namespace, name, version), &target);
-        call.accept = ACCEPT_YAML;
+        call.accept = PACK_MEDIA_TYPE;
         call.max_body = self.config().limits.max_body_bytes;
         call.if_none_match = etag.and_then(if_none_match);
         let reply = self.transport.execute(&call).await?;
@@ -163,34 +167,31 @@ impl RegistryClient {
             return Ok(None);
         }
         let reply = success(reply, &target, registry)?;
+        let fail = |fault: RequestFault| fault.at(&target, registry, reply.attempts);
         let limit = self.config().limits.max_signature_header_bytes;
-        let headers = PackHeaders::parse(&reply.headers, limit, &target, registry)?;
+        let headers = PackHeaders::parse(&reply.headers, limit).map_err(fail)?;
         if let Some(content_digest) = &headers.content_digest {
-            content_digest.verify(&reply.body).map_err(|algorithm| {
-                Error::ContentDigestMismatch {
-                    target: target.clone(),
-                    registry: registry.clone(),
-                    algorithm,
-                }
-            })?;
+            content_digest
+                .verify(&reply.body)
+                .map_err(|algorithm| fail(RequestFault::ContentDigestMismatch { algorithm }))?;
         }
         let canonical = canonicalize_off_the_reactor(&reply.body)
             .await
-            .map_err(Box::new)
-            .context(PackRejectedSnafu {
-                target: &target,
-                registry,
+            .map_err(|source| {
+                fail(RequestFault::PackRejected {
+                    source: Box::new(source),
+                })
             })?;
-        ensure!(
-            *canonical.digest() == headers.digest,
-            DigestMismatchSnafu {
-                target: &target,
-                registry,
+        if *canonical.digest() != headers.digest {
+            return Err(fail(RequestFault::DigestMismatch {
                 expected: headers.digest,
                 actual: *canonical.digest(),
-            }
-        );
-        check_identity(&canonical, name, version, &target, registry)?;
+            }));
+        }
+        canonical
+            .identity()
+            .ensure_matches(name, version)
+            .map_err(|mismatch| fail(RequestFault::PackIdentityMismatch { source: mismatch }))?;
         Ok(Some(FetchResult {
             coordinates,
             body: reply.body,
@@ -221,14 +222,15 @@ impl RegistryClient {
     ) -> Result<PackHeaders> {
         let target = Target::pack(PackCoordinates::new(namespace, name, version));
         let mut call = self.call(Method::HEAD, &pack_path(namespace, name, version), &target);
-        call.accept = ACCEPT_YAML;
+        call.accept = PACK_MEDIA_TYPE;
         let reply = success(
             self.transport.execute(&call).await?,
             &target,
             self.registry(),
         )?;
         let limit = self.config().limits.max_signature_header_bytes;
-        PackHeaders::parse(&reply.headers, limit, &target, self.registry())
+        PackHeaders::parse(&reply.headers, limit)
+            .map_err(|fault| fault.at(&target, self.registry(), reply.attempts))
     }
 
     /// The sidecar envelope of a pack of the global namespace; see
@@ -257,9 +259,7 @@ impl RegistryClient {
         version: &Version,
     ) -> Result<Option<Envelope>> {
         let target = Target::signature(PackCoordinates::new(namespace, name, version));
-        let uri = self
-            .base_url()
-            .join(&sidecar_path(namespace, name, version));
+        let uri = join(self.base_url(), &sidecar_path(namespace, name, version));
         self.sidecar_at(uri, &target).await
     }
 
@@ -275,11 +275,10 @@ impl RegistryClient {
         let reply = success(reply, target, self.registry())?;
         Envelope::from_json(&reply.body)
             .map(Some)
-            .map_err(|source| Error::InvalidSignature {
-                target: target.clone(),
-                registry: self.registry().clone(),
-                place: SignaturePlace::Sidecar,
-                source,
+            .map_err(|source| {
+                let place = SignaturePlace::Sidecar;
+                let fault = RequestFault::InvalidSignature { place, source };
+                fault.at(target, self.registry(), reply.attempts)
             })
     }
 
@@ -306,14 +305,11 @@ impl RegistryClient {
         });
         let call = self.call(Method::GET, &versions_path(namespace, name), &target);
         let versions: PackVersions = self.json(&call).await?;
-        ensure!(
-            versions.name == *name,
-            PackIdentityMismatchSnafu {
-                target: &target,
-                registry: self.registry(),
-                found: versions.name.to_string(),
-            }
-        );
+        if versions.name != *name {
+            let found = versions.name;
+            let fault = RequestFault::VersionsMismatch { found };
+            return Err(fault.at(&target, self.registry(), 1));
+        }
         Ok(versions)
     }
 
@@ -324,7 +320,7 @@ impl RegistryClient {
     /// The §11 error of a refused request, or a body over the JSON limit.
     pub async fn fetch_keys(&self) -> Result<KeysManifestResponse> {
         let target = Target::new(TargetKind::Keys);
-        let call = self.call(Method::GET, "/keys", &target);
+        let call = self.call(Method::GET, KEYS_PATH, &target);
         let reply = success(
             self.transport.execute(&call).await?,
             &target,
@@ -348,10 +344,9 @@ impl RegistryClient {
             call.target,
             call.registry,
         )?;
-        serde_json::from_slice(&reply.body).context(InvalidJsonSnafu {
-            target: call.target,
-            registry: call.registry,
-        })
+        serde_json::from_slice(&reply.body)
+            .context(InvalidJsonSnafu)
+            .map_err(|fault| fault.at(call.target, call.registry, reply.attempts))
     }
 }
 
@@ -373,44 +368,17 @@ const INLINE_CANONICALIZE_MAX: usize = 256 * 1024;
 
 /// The canonical form of a fetched body, computed where it does not block the runtime.
 async fn canonicalize_off_the_reactor(body: &Bytes) -> Result<CanonicalPack, CanonicalizeError> {
+    let options = StrictOptions::default();
     if body.len() <= INLINE_CANONICALIZE_MAX {
-        return canonicalize_pack_bytes(body, StrictOptions::default());
+        return CanonicalPack::from_yaml(body, &options);
     }
     let owned = body.clone();
-    match tokio::task::spawn_blocking(move || {
-        canonicalize_pack_bytes(&owned, StrictOptions::default())
-    })
-    .await
-    {
+    match tokio::task::spawn_blocking(move || CanonicalPack::from_yaml(&owned, &options)).await {
         Ok(result) => result,
         Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
         // The runtime is shutting down and dropped the task: do the same work here.
-        Err(_) => canonicalize_pack_bytes(body, StrictOptions::default()),
+        Err(_) => CanonicalPack::from_yaml(body, &options),
     }
-}
-
-/// Checks that canonical pack bytes name the requested pack (PROTOCOL §6).
-fn check_identity(
-    canonical: &CanonicalPack,
-    name: &PackName,
-    version: &Version,
-    target: &Target,
-    registry: &RegistryName,
-) -> Result<()> {
-    let (found_name, found_version) = (canonical.name(), canonical.version());
-    ensure!(
-        found_name == Some(name.as_str()) && found_version == Some(version.as_str()),
-        PackIdentityMismatchSnafu {
-            target,
-            registry,
-            found: shown(&format!(
-                "{}@{}",
-                found_name.unwrap_or("?"),
-                found_version.unwrap_or("?")
-            )),
-        }
-    );
-    Ok(())
 }
 
 #[cfg(test)]
@@ -430,31 +398,5 @@ mod tests {
         );
         assert_eq!(if_none_match("W/\"x\"").unwrap(), "W/\"x\"");
         assert!(if_none_match("bad\nvalue").is_none());
-    }
-
-    #[test]
-    fn identity_must_match() {
-        let target = Target::new(TargetKind::Keys);
-        let registry = RegistryName::new("http://127.0.0.1/v1");
-        let name = PackName::parse("a").unwrap();
-        let version = Version::parse("1.0.0").unwrap();
-        let check = |bytes: &[u8]| {
-            let canonical = CanonicalPack::from_canonical_bytes(bytes.to_vec());
-            check_identity(&canonical, &name, &version, &target, &registry)
-        };
-        assert!(check(br#"{"name":"a","version":"1.0.0"}"#).is_ok());
-        for (bytes, found) in [
-            (&br#"{"name":"b","version":"1.0.0"}"#[..], "b@1.0.0"),
-            (br#"{"name":"a","version":"1.0.1"}"#, "a@1.0.1"),
-            (br#"{"name":"a","version":1}"#, "a@?"),
-            (br#"[1]"#, "?@?"),
-            // A hostile pack cannot put terminal escapes into the error text.
-            (br#"{"name":"\u001b[2Ja","version":"1.0.0"}"#, "[2Ja@1.0.0"),
-        ] {
-            match check(bytes) {
-                Err(Error::PackIdentityMismatch { found: seen, .. }) => assert_eq!(seen, found),
-                other => panic!("{other:?}"),
-            }
-        }
     }
 }

@@ -5,10 +5,9 @@ use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
-use registry_verify::MissingSignature;
+use registry_types::BaseUrl;
 use snafu::ResultExt;
 
-use crate::endpoint::BaseUrl;
 use crate::error::{ReadCaBundleSnafu, Result};
 use crate::token::TokenProvider;
 
@@ -43,10 +42,6 @@ pub struct RegistryConfig {
     pub plain_http: PlainHttp,
     /// Which HTTP versions to speak.
     pub http_versions: HttpVersions,
-    /// What the resolver does with a pack that needs a signature and has none
-    /// (`ASSAY_ALLOW_UNSIGNED_PACKS`). The client only carries it: verification is not its
-    /// job.
-    pub missing_signature: MissingSignature,
 }
 
 impl RegistryConfig {
@@ -62,7 +57,6 @@ impl RegistryConfig {
             ca_bundle: None,
             plain_http: PlainHttp::default(),
             http_versions: HttpVersions::default(),
-            missing_signature: MissingSignature::default(),
         }
     }
 }

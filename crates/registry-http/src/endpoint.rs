@@ -1,16 +1,17 @@
-//! Registry URLs: the base URL, origins, endpoint paths, redirect targets and the
-//! plain-HTTP rule.
+//! Registry URLs as the client uses them: origins, endpoint paths below the base URL,
+//! redirect targets and the plain-HTTP rule.
 
 use std::fmt;
 use std::net::IpAddr;
 
 use http::Uri;
 use http::uri::Scheme;
-use registry_types::{Namespace, PackName, Version};
+use registry_types::wire::packs_path;
+use registry_types::{BaseUrl, Namespace, UrlScheme};
 use snafu::ensure;
 
 use crate::config::PlainHttp;
-use crate::error::{InsecureUrlSnafu, InvalidUrlSnafu, Result, UrlFault};
+use crate::error::{InsecureUrlSnafu, Result};
 
 /// The scheme, host and port of a URL: the unit that tokens are bound to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -68,148 +69,38 @@ impl fmt::Display for Origin {
     }
 }
 
-/// A registry's base URL, such as `https://registry.getassay.dev/v1`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct BaseUrl {
-    /// The URL without a trailing `/`.
-    text: String,
-    origin: Origin,
-}
-
-impl BaseUrl {
-    /// Parses an absolute `https://` (or `http://`) URL without user information, query or
-    /// fragment; a trailing `/` is dropped. Whether plain `http` may be used is decided
-    /// when a client is built ([`crate::PlainHttp`]).
-    ///
-    /// # Errors
-    /// [`crate::Error::InvalidUrl`] naming what is wrong.
-    pub fn parse(text: &str) -> Result<BaseUrl> {
-        let fail = |fault| {
-            InvalidUrlSnafu {
-                url: redacted(text),
-                fault,
-            }
-            .fail()
-        };
-        let Ok(uri) = text.parse::<Uri>() else {
-            return fail(UrlFault::NotAbsolute);
-        };
-        let Some(authority) = uri.authority() else {
-            return fail(UrlFault::NotAbsolute);
-        };
-        if authority.as_str().contains('@') {
-            return fail(UrlFault::HasUserInfo);
+impl Origin {
+    /// The origin of a base URL.
+    pub(crate) fn of_base(base: &BaseUrl) -> Origin {
+        Origin {
+            secure: base.scheme() == UrlScheme::Https,
+            host: base.host().to_owned(),
+            port: base.port(),
         }
-        if uri.query().is_some() || text.contains('#') {
-            return fail(UrlFault::HasQuery);
-        }
-        let Some(origin) = Origin::of(&uri) else {
-            return fail(UrlFault::UnsupportedScheme);
-        };
-        let path = uri.path().trim_end_matches('/');
-        let scheme = if origin.secure { "https" } else { "http" };
-        let text = format!(
-            "{scheme}://{}{path}",
-            authority.as_str().to_ascii_lowercase()
-        );
-        Ok(BaseUrl { text, origin })
-    }
-
-    /// The URL as text, without a trailing `/`.
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
-    /// `scheme://host[:port]`: the OIDC audience and the only origin tokens are sent to.
-    pub fn origin(&self) -> String {
-        self.origin.to_string()
-    }
-
-    pub(crate) fn origin_parts(&self) -> &Origin {
-        &self.origin
-    }
-
-    /// Checks the plain-HTTP rule for this base URL.
-    pub(crate) fn check_plain_http(&self, plain_http: PlainHttp) -> Result<()> {
-        ensure!(
-            self.origin.allowed_by(plain_http),
-            InsecureUrlSnafu { url: &self.text }
-        );
-        Ok(())
-    }
-
-    /// The absolute URI of `path` (which starts with `/`) below the base URL.
-    pub(crate) fn join(&self, path: &str) -> Uri {
-        let text = format!("{}{path}", self.text);
-        // The base URL was parsed as a URI and every path segment this crate appends is a
-        // validated name, version or percent-encoded value, so the result parses too; the
-        // fallback is never reached and would only yield a harmless 404.
-        text.parse()
-            .unwrap_or_else(|_| Uri::from_static("http://invalid.invalid/"))
     }
 }
 
-impl fmt::Debug for BaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "BaseUrl({})", self.text)
-    }
+/// Checks the plain-HTTP rule for a base URL.
+///
+/// # Errors
+/// [`crate::Error::InsecureUrl`] for plain `http://` to a host that is not loopback without
+/// [`PlainHttp::AllowInsecure`].
+pub(crate) fn check_plain_http(base: &BaseUrl, plain_http: PlainHttp) -> Result<()> {
+    ensure!(
+        Origin::of_base(base).allowed_by(plain_http),
+        InsecureUrlSnafu { url: base.as_str() }
+    );
+    Ok(())
 }
 
-impl fmt::Display for BaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
-}
-
-/// A URL as errors show it: user information and the query or fragment, where credentials
-/// hide (`https://user:token@host`, `?access_token=`), are replaced by `<redacted>`.
-fn redacted(text: &str) -> String {
-    let (main, rest) = text.split_at(text.find(['?', '#']).unwrap_or(text.len()));
-    let authority_start = main.find("://").map_or(0, |at| at + 3);
-    let authority_end = main[authority_start..]
-        .find('/')
-        .map_or(main.len(), |end| authority_start + end);
-    let mut shown = match main[authority_start..authority_end].rfind('@') {
-        Some(at) => format!(
-            "{}<redacted>{}",
-            &main[..authority_start],
-            &main[authority_start + at..]
-        ),
-        None => main.to_owned(),
-    };
-    if let Some(first) = rest.chars().next() {
-        shown.push(first);
-        shown.push_str("<redacted>");
-    }
-    shown
-}
-
-/// `/orgs/{org}` for a namespace, empty for the global one.
-fn namespace_prefix(namespace: Option<&Namespace>) -> String {
-    namespace.map_or_else(String::new, |org| format!("/orgs/{org}"))
-}
-
-/// `[/orgs/{org}]/packs/{name}/{version}`.
-pub(crate) fn pack_path(
-    namespace: Option<&Namespace>,
-    name: &PackName,
-    version: &Version,
-) -> String {
-    format!("{}/packs/{name}/{version}", namespace_prefix(namespace))
-}
-
-/// `[/orgs/{org}]/packs/{name}/{version}.sig`.
-pub(crate) fn sidecar_path(
-    namespace: Option<&Namespace>,
-    name: &PackName,
-    version: &Version,
-) -> String {
-    format!("{}.sig", pack_path(namespace, name, version))
-}
-
-/// `[/orgs/{org}]/packs/{name}/versions`.
-pub(crate) fn versions_path(namespace: Option<&Namespace>, name: &PackName) -> String {
-    format!("{}/packs/{name}/versions", namespace_prefix(namespace))
+/// The absolute URI of `path` (which starts with `/`) below the base URL.
+pub(crate) fn join(base: &BaseUrl, path: &str) -> Uri {
+    let text = format!("{base}{path}");
+    // A base URL holds only RFC 3986 characters, and every path segment this crate appends
+    // is a validated name, version or percent-encoded value, so the result parses; the
+    // fallback is never reached and would only yield a harmless 404.
+    text.parse()
+        .unwrap_or_else(|_| Uri::from_static("http://invalid.invalid/"))
 }
 
 /// `[/orgs/{org}]/packs?limit=N[&cursor=C]`.
@@ -218,7 +109,7 @@ pub(crate) fn listing_path(
     limit: u32,
     cursor: Option<&str>,
 ) -> String {
-    let mut path = format!("{}/packs?limit={limit}", namespace_prefix(namespace));
+    let mut path = format!("{}?limit={limit}", packs_path(namespace));
     if let Some(cursor) = cursor {
         path.push_str("&cursor=");
         path.push_str(&percent_encode(cursor));
@@ -275,64 +166,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn base_urls_are_normalised_and_checked() {
+    fn base_urls_are_checked_against_the_plain_http_rule() {
         let base = BaseUrl::parse("https://Registry.GetAssay.dev/v1/").unwrap();
-        assert_eq!(base.as_str(), "https://registry.getassay.dev/v1");
-        assert_eq!(base.origin(), "https://registry.getassay.dev");
+        assert_eq!(
+            Origin::of_base(&base),
+            Origin::of(&"https://registry.getassay.dev:443/x".parse().unwrap()).unwrap()
+        );
+        assert_eq!(
+            join(&base, "/packs/a/1.0.0").to_string(),
+            "https://registry.getassay.dev/v1/packs/a/1.0.0"
+        );
         let local = BaseUrl::parse("http://127.0.0.1:8080/v1").unwrap();
-        assert_eq!(local.origin(), "http://127.0.0.1:8080");
-        assert!(local.check_plain_http(PlainHttp::LoopbackOnly).is_ok());
+        assert_eq!(Origin::of_base(&local).to_string(), "http://127.0.0.1:8080");
+        assert!(check_plain_http(&local, PlainHttp::LoopbackOnly).is_ok());
         let remote = BaseUrl::parse("http://registry.example/v1").unwrap();
         assert!(matches!(
-            remote.check_plain_http(PlainHttp::LoopbackOnly),
+            check_plain_http(&remote, PlainHttp::LoopbackOnly),
             Err(crate::Error::InsecureUrl { .. })
         ));
-        assert!(remote.check_plain_http(PlainHttp::AllowInsecure).is_ok());
-        for (text, fault) in [
-            ("registry.example/v1", UrlFault::NotAbsolute),
-            ("ftp://registry.example/v1", UrlFault::UnsupportedScheme),
-            ("https://user:pw@registry.example/v1", UrlFault::HasUserInfo),
-            ("https://registry.example/v1?x=1", UrlFault::HasQuery),
-        ] {
-            match BaseUrl::parse(text) {
-                Err(crate::Error::InvalidUrl { fault: found, .. }) => assert_eq!(found, fault),
-                other => panic!("{text}: {other:?}"),
-            }
-        }
-    }
-
-    #[test]
-    fn url_errors_never_show_credentials() {
-        for (text, shown) in [
-            (
-                "https://user:s3cret@registry.example/v1",
-                "https://<redacted>@registry.example/v1",
-            ),
-            (
-                "https://s3cret@registry.example",
-                "https://<redacted>@registry.example",
-            ),
-            (
-                "https://registry.example/v1?access_token=s3cret",
-                "https://registry.example/v1?<redacted>",
-            ),
-            (
-                "https://registry.example/v1#s3cret",
-                "https://registry.example/v1#<redacted>",
-            ),
-            ("ftp://registry.example/v1", "ftp://registry.example/v1"),
-            (
-                "s3cret@registry.example/v1",
-                "<redacted>@registry.example/v1",
-            ),
-        ] {
-            let error = BaseUrl::parse(text).unwrap_err();
-            let crate::Error::InvalidUrl { url, .. } = &error else {
-                panic!("{text}: {error:?}")
-            };
-            assert_eq!(url, shown);
-            assert!(!format!("{error} {error:?}").contains("s3cret"), "{error}");
-        }
+        assert!(check_plain_http(&remote, PlainHttp::AllowInsecure).is_ok());
+        let six = BaseUrl::parse("http://[::1]:9/v1").unwrap();
+        assert!(Origin::of_base(&six).is_loopback());
     }
 
     #[test]
@@ -373,18 +227,6 @@ mod tests {
 
     #[test]
     fn paths_and_redirect_targets() {
-        let org = Namespace::parse("acme").unwrap();
-        let name = PackName::parse("eu-ai-act-pro").unwrap();
-        let version = Version::parse("1.2.0+build.5").unwrap();
-        assert_eq!(
-            pack_path(Some(&org), &name, &version),
-            "/orgs/acme/packs/eu-ai-act-pro/1.2.0+build.5"
-        );
-        assert_eq!(
-            sidecar_path(None, &name, &version),
-            "/packs/eu-ai-act-pro/1.2.0+build.5.sig"
-        );
-        assert_eq!(versions_path(None, &name), "/packs/eu-ai-act-pro/versions");
         assert_eq!(
             listing_path(None, 50, Some("a b/=")),
             "/packs?limit=50&cursor=a%20b%2F%3D"

@@ -2,14 +2,15 @@
 //! tests never touch the process environment.
 
 use std::ffi::OsString;
+use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
-use registry_verify::MissingSignature;
+use registry_types::BaseUrl;
+use snafu::ResultExt;
 
 use crate::config::{CaBundle, DEFAULT_REGISTRY_URL, RegistryConfig};
-use crate::endpoint::BaseUrl;
-use crate::error::{EnvFault, Error, Result};
+use crate::error::{Error, InvalidBaseUrlSnafu, Result};
 use crate::oidc::{IdTokenSource, OidcConfig};
 use crate::secret::SecretToken;
 use crate::token::TokenProvider;
@@ -22,7 +23,8 @@ pub const ASSAY_REGISTRY_TOKEN: &str = "ASSAY_REGISTRY_TOKEN";
 pub const ASSAY_REGISTRY_TIMEOUT: &str = "ASSAY_REGISTRY_TIMEOUT";
 /// Retries after the first attempt (default 3, at most 100).
 pub const ASSAY_REGISTRY_MAX_RETRIES: &str = "ASSAY_REGISTRY_MAX_RETRIES";
-/// `1`/`true`/`yes` tolerates a *missing* signature (development only).
+/// `1`/`true`/`yes` tolerates a *missing* signature (development only). Verification policy,
+/// so the resolver reads it; [`RegistryConfig::from_lookup`] does not.
 pub const ASSAY_ALLOW_UNSIGNED_PACKS: &str = "ASSAY_ALLOW_UNSIGNED_PACKS";
 /// A PEM file of extra CA certificates for a private registry.
 pub const ASSAY_REGISTRY_CA_BUNDLE: &str = "ASSAY_REGISTRY_CA_BUNDLE";
@@ -58,7 +60,7 @@ impl RegistryConfig {
     /// (or blank) variables mean the default.
     ///
     /// - [`ASSAY_REGISTRY_URL`], [`ASSAY_REGISTRY_TIMEOUT`], [`ASSAY_REGISTRY_MAX_RETRIES`],
-    ///   [`ASSAY_ALLOW_UNSIGNED_PACKS`], [`ASSAY_REGISTRY_CA_BUNDLE`] (the file is read now);
+    ///   [`ASSAY_REGISTRY_CA_BUNDLE`] (the file is read now);
     /// - the token: [`ASSAY_REGISTRY_TOKEN`]; else an OIDC exchange with the ID token from
     ///   [`ASSAY_OIDC_ID_TOKEN_FILE`], [`ASSAY_OIDC_ID_TOKEN`], or GitHub Actions
     ///   ([`ACTIONS_ID_TOKEN_REQUEST_URL`] and [`ACTIONS_ID_TOKEN_REQUEST_TOKEN`], both set);
@@ -66,7 +68,7 @@ impl RegistryConfig {
     ///
     /// # Errors
     /// [`Error::InvalidEnvironment`] naming the variable (a token's value is never shown),
-    /// [`Error::InvalidUrl`], [`Error::InvalidToken`] or [`Error::ReadCaBundle`].
+    /// [`Error::InvalidBaseUrl`], [`Error::InvalidToken`] or [`Error::ReadCaBundle`].
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<OsString>) -> Result<RegistryConfig> {
         let read = |variable: &'static str| -> Result<Option<String>> {
             let Some(value) = lookup(variable) else {
@@ -79,9 +81,9 @@ impl RegistryConfig {
             Ok((!value.is_empty()).then(|| value.to_owned()))
         };
         let url = read(ASSAY_REGISTRY_URL)?;
-        let mut config = RegistryConfig::new(BaseUrl::parse(
-            url.as_deref().unwrap_or(DEFAULT_REGISTRY_URL),
-        )?);
+        let base_url = BaseUrl::parse(url.as_deref().unwrap_or(DEFAULT_REGISTRY_URL))
+            .context(InvalidBaseUrlSnafu)?;
+        let mut config = RegistryConfig::new(base_url);
         if let Some(text) = read(ASSAY_REGISTRY_TIMEOUT)? {
             let seconds = text
                 .parse::<u64>()
@@ -96,13 +98,6 @@ impl RegistryConfig {
                 .ok()
                 .filter(|retries| *retries <= MAX_RETRIES)
                 .ok_or_else(|| malformed(ASSAY_REGISTRY_MAX_RETRIES, EnvFault::NotRetryCount))?;
-        }
-        if let Some(text) = read(ASSAY_ALLOW_UNSIGNED_PACKS)? {
-            config.missing_signature = match text.to_ascii_lowercase().as_str() {
-                "1" | "true" | "yes" => MissingSignature::AllowInsecureForDevelopment,
-                "0" | "false" | "no" => MissingSignature::Reject,
-                _ => return Err(malformed(ASSAY_ALLOW_UNSIGNED_PACKS, EnvFault::NotBoolean)),
-            };
         }
         if let Some(path) = read(ASSAY_REGISTRY_CA_BUNDLE)? {
             config.ca_bundle = Some(CaBundle::from_file(Path::new(&path))?);
@@ -133,4 +128,29 @@ fn token_provider(read: &impl Fn(&'static str) -> Result<Option<String>>) -> Res
         }
     };
     Ok(TokenProvider::oidc(OidcConfig::new(source)))
+}
+
+/// What is wrong with an environment variable's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EnvFault {
+    /// The value is not valid Unicode.
+    NotUnicode,
+    /// Expected a whole number of seconds, greater than zero.
+    NotPositiveSeconds,
+    /// Expected a whole number from 0 to 100.
+    NotRetryCount,
+    /// The value is empty where something is required.
+    Empty,
+}
+
+impl fmt::Display for EnvFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            EnvFault::NotUnicode => "the value is not valid Unicode",
+            EnvFault::NotPositiveSeconds => "expected a whole number of seconds greater than 0",
+            EnvFault::NotRetryCount => "expected a whole number from 0 to 100",
+            EnvFault::Empty => "the value is empty",
+        })
+    }
 }

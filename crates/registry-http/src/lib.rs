@@ -27,8 +27,10 @@
 //!   10 MiB limit (and a compression-ratio cap) stops a large or endless body or a gzip bomb
 //!   without buffering it; JSON bodies are capped at 1 MiB and `X-Pack-Signature` at 64 KiB
 //!   ([`Limits`]). Connect and per-attempt timeouts bound the time ([`Timeouts`]).
-//! - **Errors.** One [`Error`] enum; each request error names its [`Target`] (the pack, its
-//!   signature, …) and the registry, and [`Error::kind`] gives its PROTOCOL §11 category.
+//! - **Errors.** One [`Error`] enum; a failed request is [`Error::Request`], which names its
+//!   [`Target`] (the pack, its signature, …), the registry and the attempts made, with a
+//!   [`RequestFault`] as its source saying what failed; [`Error::kind`] gives the PROTOCOL
+//!   §11 category.
 //!
 //! This crate must never decide cache policy or the resolution order: it does not depend on
 //! registry-cache, and a 304 or a revocation is reported, not acted on.
@@ -67,6 +69,7 @@ mod error;
 mod listing;
 mod oidc;
 mod pack_headers;
+mod request_fault;
 mod retry;
 mod secret;
 mod signature;
@@ -76,29 +79,27 @@ mod tls;
 mod token;
 mod transport;
 
+pub use crate::body::SizeLimit;
 pub use crate::client::{FetchResult, KeysManifestResponse, RegistryClient};
 pub use crate::config::{
     CaBundle, DEFAULT_REGISTRY_URL, HttpVersions, Limits, PlainHttp, REGISTRY_USER_AGENT,
     RegistryConfig, RetryPolicy, RootCertificates, Timeouts,
 };
 pub use crate::content_digest::{ContentDigest, ContentDigestFault, DigestAlgorithm};
-pub use crate::endpoint::BaseUrl;
 pub use crate::env::{
     ACTIONS_ID_TOKEN_REQUEST_TOKEN, ACTIONS_ID_TOKEN_REQUEST_URL, ASSAY_ALLOW_UNSIGNED_PACKS,
     ASSAY_OIDC_ID_TOKEN, ASSAY_OIDC_ID_TOKEN_FILE, ASSAY_REGISTRY_CA_BUNDLE,
     ASSAY_REGISTRY_MAX_RETRIES, ASSAY_REGISTRY_TIMEOUT, ASSAY_REGISTRY_TOKEN, ASSAY_REGISTRY_URL,
+    EnvFault,
 };
-pub use crate::error::{
-    EnvFault, Error, ErrorKind, HeaderFault, LicenseProblem, OidcRejection, RedirectFault, Result,
-    SignaturePlace, SizeLimit, UrlFault,
-};
-pub use crate::listing::{DEFAULT_PAGE_SIZE, PackPages, PackSummary, PackVersions, VersionInfo};
-pub use crate::oidc::{IdTokenSource, OidcConfig, PACKS_READ_SCOPE};
-pub use crate::pack_headers::{
-    CONTENT_DIGEST, CacheControl, CacheScope, PackHeaders, X_PACK_DIGEST, X_PACK_KEY_ID,
-    X_PACK_LICENSE, X_PACK_POLICY, X_PACK_SIGNATURE, X_PACK_SIGNATURE_ENDPOINT,
-};
+pub use crate::error::{Error, ErrorKind, Result};
+pub use crate::listing::{DEFAULT_PAGE_SIZE, PackPages};
+pub use crate::oidc::{IdTokenSource, OidcConfig, OidcFault};
+pub use crate::pack_headers::{CacheControl, CacheScope, HeaderFault, PackHeaders};
+pub use crate::request_fault::RequestFault;
 pub use crate::secret::SecretToken;
-pub use crate::signature::{SignatureLookup, SignatureSource};
-pub use crate::target::{PackCoordinates, RegistryName, Target, TargetKind};
+pub use crate::signature::{SignatureLookup, SignaturePlace, SignatureSource};
+pub use crate::status::LicenseFault;
+pub use crate::target::{NotFoundHint, PackCoordinates, RegistryName, Target, TargetKind};
 pub use crate::token::TokenProvider;
+pub use crate::transport::RedirectFault;

@@ -3,82 +3,18 @@
 use std::collections::{HashSet, VecDeque};
 
 use http::Method;
-use registry_types::{Digest, Namespace, PackName, Policy, Timestamp, Version};
-use serde::Deserialize;
+use registry_types::wire::{PackPage, PackSummary};
+use registry_types::{Namespace, UntrustedText};
 
+use crate::body::SizeLimit;
 use crate::client::RegistryClient;
 use crate::endpoint::listing_path;
-use crate::error::{Error, Result, SizeLimit};
+use crate::error::Result;
+use crate::request_fault::RequestFault;
 use crate::target::{Target, TargetKind};
 
 /// The page size asked for (the protocol's default; the maximum is 100).
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
-
-/// `GET /packs/{name}/versions`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct PackVersions {
-    /// The pack name (checked against the one asked for).
-    pub name: PackName,
-    /// The organisation, when the registry says.
-    #[serde(default)]
-    pub namespace: Option<Namespace>,
-    /// The versions, in the registry's order.
-    pub versions: Vec<VersionInfo>,
-    /// The version the registry recommends.
-    #[serde(default)]
-    pub latest: Option<Version>,
-}
-
-/// One entry of a version list.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct VersionInfo {
-    /// The version.
-    pub version: Version,
-    /// When it was published.
-    #[serde(default)]
-    pub released: Option<Timestamp>,
-    /// Whether it is deprecated (a warning: PROTOCOL §11).
-    #[serde(default)]
-    pub deprecated: bool,
-    /// Its canonical digest, when the registry says.
-    #[serde(default)]
-    pub digest: Option<Digest>,
-    /// Its policy, when the registry says.
-    #[serde(default)]
-    pub policy: Option<Policy>,
-    /// Whether it was revoked.
-    #[serde(default)]
-    pub revoked: bool,
-}
-
-/// One pack of the pack list.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct PackSummary {
-    /// The pack name.
-    pub name: PackName,
-    /// The organisation, when the registry says.
-    #[serde(default)]
-    pub namespace: Option<Namespace>,
-    /// The version the registry recommends.
-    #[serde(default)]
-    pub latest: Option<Version>,
-    /// Its versions, when the registry lists them.
-    #[serde(default)]
-    pub versions: Vec<Version>,
-}
-
-/// One page of `GET /packs`.
-#[derive(Debug, Deserialize)]
-struct ListPage {
-    packs: Vec<PackSummary>,
-    #[serde(default)]
-    next_cursor: Option<String>,
-    #[serde(default)]
-    has_more: bool,
-}
 
 /// The pack list of a namespace, fetched one page at a time as it is read.
 ///
@@ -135,7 +71,7 @@ impl PackPages {
     ///
     /// # Errors
     /// The §11 error of a refused request, a malformed page, a repeated cursor, or
-    /// [`crate::Error::TooLarge`] past [`crate::Limits::max_list_pages`].
+    /// [`crate::RequestFault::TooLarge`] past [`crate::Limits::max_list_pages`].
     pub async fn next_page(&mut self) -> Result<Option<Vec<PackSummary>>> {
         if self.finished {
             return Ok(None);
@@ -143,11 +79,10 @@ impl PackPages {
         let max = self.client.config().limits.max_list_pages;
         if self.pages >= max {
             self.finished = true;
-            return Err(Error::TooLarge {
-                target: self.target.clone(),
-                registry: self.client.transport().registry.clone(),
+            let fault = RequestFault::TooLarge {
                 limit: SizeLimit::ListPages { max },
-            });
+            };
+            return Err(fault.at(&self.target, &self.client.transport().registry, 0));
         }
         self.pages += 1;
         let path = listing_path(
@@ -156,17 +91,15 @@ impl PackPages {
             self.cursor.as_deref(),
         );
         let call = self.client.call(Method::GET, &path, &self.target);
-        let page: ListPage = self.client.json(&call).await?;
+        let page: PackPage = self.client.json(&call).await?;
         match page.next_cursor.filter(|_| page.has_more) {
             Some(cursor) => {
                 if !self.seen.insert(cursor.clone()) {
                     self.finished = true;
-                    return Err(Error::CursorLoop {
-                        target: self.target.clone(),
-                        registry: call.registry.clone(),
-                        // Shown as every registry text is: bounded, no control characters.
-                        cursor: crate::status::shown(&cursor),
-                    });
+                    let fault = RequestFault::CursorLoop {
+                        cursor: UntrustedText::new(&cursor),
+                    };
+                    return Err(fault.at(&self.target, call.registry, 1));
                 }
                 self.cursor = Some(cursor);
             }

@@ -1,26 +1,28 @@
 //! The OIDC token exchange for CI (PROTOCOL §7): an ID token from GitHub Actions, a file or
 //! a value, exchanged at the registry for a cached access token.
 
+use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Method, StatusCode, Uri};
-use serde::Deserialize;
+use registry_types::wire::{
+    ErrorCode, GithubIdTokenAnswer, JSON_MEDIA_TYPE, OIDC_EXCHANGE_PATH, OidcExchangeAnswer,
+    OidcExchangeRequest, PACKS_READ_SCOPE,
+};
 use snafu::ResultExt;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use crate::endpoint::{Origin, percent_encode};
-use crate::error::{Error, InvalidJsonSnafu, OidcRejection, ReadIdTokenSnafu, Result};
+use crate::endpoint::{Origin, join, percent_encode};
+use crate::error::{Error, ReadIdTokenSnafu, Result};
+use crate::request_fault::{InvalidJsonSnafu, RequestFault};
 use crate::retry::{exponential, is_retryable_status};
 use crate::secret::SecretToken;
 use crate::status::error_code;
 use crate::target::{RegistryName, Target, TargetKind};
 use crate::transport::{Auth, Call, Redirects, Transport};
-
-/// The scope asked for in every exchange.
-pub const PACKS_READ_SCOPE: &str = "packs:read";
 
 /// The longest an exchanged access token is cached, whatever its `expires_in` says: a huge
 /// value from a broken or hostile registry must not overflow the expiry instant (a panic).
@@ -32,7 +34,7 @@ const MAX_CACHED_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 pub struct OidcConfig {
     /// Where the ID token comes from.
     pub id_token: IdTokenSource,
-    /// The scope asked for ([`PACKS_READ_SCOPE`]).
+    /// The scope asked for ([`registry_types::wire::PACKS_READ_SCOPE`]).
     pub scope: String,
     /// An access token is used until this long before it expires (60 s).
     pub refresh_margin: Duration,
@@ -104,18 +106,6 @@ impl From<Error> for Attempt {
     }
 }
 
-#[derive(Deserialize)]
-struct IdTokenAnswer {
-    value: String,
-}
-
-#[derive(Deserialize)]
-struct ExchangeAnswer {
-    access_token: String,
-    #[serde(default)]
-    expires_in: u64,
-}
-
 impl OidcExchange {
     pub(crate) fn new(config: OidcConfig) -> Self {
         OidcExchange {
@@ -172,28 +162,28 @@ impl OidcExchange {
         let id_token = self.id_token(transport, attempt).await?;
         let target = Target::new(TargetKind::TokenExchange);
         let registry = &transport.registry;
-        let body = serde_json::json!({
-            "id_token": id_token.expose_secret(),
-            "scope": self.config.scope,
-        });
+        let body = OidcExchangeRequest {
+            id_token: id_token.expose_secret().to_owned(),
+            scope: Some(self.config.scope.clone()),
+        };
+        // A struct of two strings always serializes.
+        let body = serde_json::to_vec(&body).unwrap_or_default();
         let call = Call {
             method: Method::POST,
-            uri: transport.config.base_url.join("/auth/oidc/exchange"),
+            uri: join(&transport.config.base_url, OIDC_EXCHANGE_PATH),
             target: &target,
             registry,
-            accept: "application/json",
+            accept: JSON_MEDIA_TYPE,
             if_none_match: None,
-            json_body: Some(Bytes::from(body.to_string())),
+            json_body: Some(Bytes::from(body)),
             max_body: transport.config.limits.max_json_bytes,
             auth: Auth::Anonymous,
             redirects: Redirects::Refuse,
         };
         let reply = self.send(transport, &call, attempt).await?;
-        let answer: ExchangeAnswer =
-            serde_json::from_slice(&reply.body).context(InvalidJsonSnafu {
-                target: &target,
-                registry,
-            })?;
+        let answer: OidcExchangeAnswer = serde_json::from_slice(&reply.body)
+            .context(InvalidJsonSnafu)
+            .map_err(|fault| fault.at(&target, registry, attempt))?;
         let token = SecretToken::new(&answer.access_token, "exchanged access token")?;
         let lifetime = Duration::from_secs(answer.expires_in)
             .min(MAX_CACHED_LIFETIME)
@@ -215,43 +205,28 @@ impl OidcExchange {
         match transport.attempt(call, None).await {
             Ok(reply) if reply.status.is_success() => Ok(reply),
             Ok(reply) => {
-                let (target, registry) = (call.target.clone(), call.registry.clone());
                 let status = reply.status;
-                let error = match status {
+                let fault = match status {
                     StatusCode::BAD_REQUEST | StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
-                        let code = match error_code(&reply.body).as_deref() {
-                            Some("invalid_request") => OidcRejection::InvalidRequest,
-                            Some("invalid_token") => OidcRejection::InvalidToken,
-                            Some("access_denied") => OidcRejection::AccessDenied,
-                            _ => OidcRejection::Other,
+                        let code = match error_code(&reply.body) {
+                            Some(ErrorCode::InvalidRequest) => OidcFault::InvalidRequest,
+                            Some(ErrorCode::InvalidToken) => OidcFault::InvalidToken,
+                            Some(ErrorCode::AccessDenied) => OidcFault::AccessDenied,
+                            _ => OidcFault::Other,
                         };
-                        Error::TokenRejected {
-                            target,
-                            registry,
-                            status,
-                            code,
-                        }
+                        RequestFault::TokenRejected { status, code }
                     }
-                    _ if is_retryable_status(status) => Error::ServerError {
-                        target,
-                        registry,
-                        status,
-                        attempts: attempt,
-                    },
-                    _ => Error::UnexpectedStatus {
-                        target,
-                        registry,
-                        status,
-                    },
+                    _ if is_retryable_status(status) => RequestFault::ServerError { status },
+                    _ => RequestFault::UnexpectedStatus { status },
                 };
                 Err(Attempt {
-                    error,
+                    error: fault.at(call.target, call.registry, attempt),
                     retryable: is_retryable_status(status),
                 })
             }
-            Err(failure) => Err(Attempt {
-                retryable: failure.is_retryable(),
-                error: failure.into_error(call.target, call.registry, attempt),
+            Err(fault) => Err(Attempt {
+                retryable: fault.is_retryable(),
+                error: fault.at(call.target, call.registry, attempt),
             }),
         }
     }
@@ -278,7 +253,7 @@ impl OidcExchange {
                 let Some(uri) = uri else {
                     return Err(Error::InvalidUrl {
                         url: request_url.clone(),
-                        fault: crate::error::UrlFault::NotAbsolute,
+                        fault: registry_types::UrlFault::NotAbsolute,
                     }
                     .into());
                 };
@@ -297,7 +272,7 @@ impl OidcExchange {
                     uri,
                     target: &target,
                     registry: &registry,
-                    accept: "application/json",
+                    accept: JSON_MEDIA_TYPE,
                     if_none_match: None,
                     json_body: None,
                     max_body: transport.config.limits.max_json_bytes,
@@ -305,13 +280,36 @@ impl OidcExchange {
                     redirects: Redirects::Refuse,
                 };
                 let reply = self.send(transport, &call, attempt).await?;
-                let answer: IdTokenAnswer =
-                    serde_json::from_slice(&reply.body).context(InvalidJsonSnafu {
-                        target: &target,
-                        registry: &registry,
-                    })?;
+                let answer: GithubIdTokenAnswer = serde_json::from_slice(&reply.body)
+                    .context(InvalidJsonSnafu)
+                    .map_err(|fault| fault.at(&target, &registry, attempt))?;
                 Ok(SecretToken::new(&answer.value, "GitHub Actions ID token")?)
             }
         }
+    }
+}
+
+/// The error code of a refused OIDC exchange (PROTOCOL §7), or of a refused ID-token request.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OidcFault {
+    /// `invalid_request` (400).
+    InvalidRequest,
+    /// `invalid_token` (401): the ID token was not accepted.
+    InvalidToken,
+    /// `access_denied` (403).
+    AccessDenied,
+    /// Another or no code.
+    Other,
+}
+
+impl fmt::Display for OidcFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            OidcFault::InvalidRequest => "invalid_request",
+            OidcFault::InvalidToken => "invalid_token (the ID token was not accepted)",
+            OidcFault::AccessDenied => "access_denied",
+            OidcFault::Other => "the request was refused",
+        })
     }
 }

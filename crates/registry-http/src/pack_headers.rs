@@ -1,31 +1,23 @@
 //! The headers of a pack response, parsed and bounded: digest, policy, ETag, Content-Digest,
 //! key id, licence, caching and the signature's two places.
 
+use std::fmt;
 use std::time::Duration;
 
 use http::HeaderMap;
 use http::header::{CACHE_CONTROL, ETAG};
+use registry_types::base64::decode_lenient;
+use registry_types::wire::{
+    CONTENT_DIGEST, X_PACK_DIGEST, X_PACK_KEY_ID, X_PACK_LICENSE, X_PACK_POLICY, X_PACK_SIGNATURE,
+    X_PACK_SIGNATURE_ENDPOINT,
+};
 use registry_types::{Digest, Policy};
-use registry_verify::{Envelope, MAX_KEY_ID_CHARS, decode_lenient};
+use registry_verify::{Envelope, MAX_KEY_ID_CHARS};
 
+use crate::body::SizeLimit;
 use crate::content_digest::ContentDigest;
-use crate::error::{Error, HeaderFault, SignaturePlace, SizeLimit};
-use crate::target::{RegistryName, Target};
-
-/// The registry's canonical digest of the pack.
-pub const X_PACK_DIGEST: &str = "x-pack-digest";
-/// `commercial` or `open`.
-pub const X_PACK_POLICY: &str = "x-pack-policy";
-/// Base64 of a DSSE envelope, for small packs.
-pub const X_PACK_SIGNATURE: &str = "x-pack-signature";
-/// The path (or URL) of the sidecar envelope.
-pub const X_PACK_SIGNATURE_ENDPOINT: &str = "x-pack-signature-endpoint";
-/// The id of the signing key.
-pub const X_PACK_KEY_ID: &str = "x-pack-key-id";
-/// The pack's licence.
-pub const X_PACK_LICENSE: &str = "x-pack-license";
-/// RFC 9530's digest of the content after content-coding is removed.
-pub const CONTENT_DIGEST: &str = "content-digest";
+use crate::request_fault::RequestFault;
+use crate::signature::SignaturePlace;
 
 /// Texts the client keeps from headers are cut to this many characters.
 const MAX_TEXT_CHARS: usize = 1024;
@@ -106,51 +98,31 @@ pub struct PackHeaders {
 }
 
 /// A header's value as visible ASCII, `None` when absent.
-fn text<'a>(
-    headers: &'a HeaderMap,
-    name: &'static str,
-    target: &Target,
-    registry: &RegistryName,
-) -> Result<Option<&'a str>, Error> {
+fn text<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<Option<&'a str>, RequestFault> {
     match headers.get(name) {
         None => Ok(None),
         Some(value) => value
             .to_str()
             .map(|text| Some(text.trim()))
-            .map_err(|_| invalid(name, HeaderFault::NotText, target, registry)),
+            .map_err(|_| invalid(name, HeaderFault::NotText)),
     }
 }
 
 /// Every line of a list-valued header as one value, joined with `, ` (RFC 9110 §5.3), so
 /// that a second `Content-Digest` line is checked too; `None` when absent.
-fn joined(
-    headers: &HeaderMap,
-    name: &'static str,
-    target: &Target,
-    registry: &RegistryName,
-) -> Result<Option<String>, Error> {
+fn joined(headers: &HeaderMap, name: &'static str) -> Result<Option<String>, RequestFault> {
     let mut lines = Vec::new();
     for value in headers.get_all(name) {
         let text = value
             .to_str()
-            .map_err(|_| invalid(name, HeaderFault::NotText, target, registry))?;
+            .map_err(|_| invalid(name, HeaderFault::NotText))?;
         lines.push(text.trim());
     }
     Ok((!lines.is_empty()).then(|| lines.join(", ")))
 }
 
-fn invalid(
-    header: &'static str,
-    fault: HeaderFault,
-    target: &Target,
-    registry: &RegistryName,
-) -> Error {
-    Error::InvalidHeader {
-        target: target.clone(),
-        registry: registry.clone(),
-        header,
-        fault,
-    }
+fn invalid(header: &'static str, fault: HeaderFault) -> RequestFault {
+    RequestFault::InvalidHeader { header, fault }
 }
 
 fn bounded(text: &str) -> String {
@@ -166,52 +138,37 @@ impl PackHeaders {
     pub(crate) fn parse(
         headers: &HeaderMap,
         max_signature_header_bytes: usize,
-        target: &Target,
-        registry: &RegistryName,
-    ) -> Result<PackHeaders, Error> {
-        let read = |name| text(headers, name, target, registry);
-        let digest = read(X_PACK_DIGEST)?.ok_or_else(|| Error::MissingHeader {
-            target: target.clone(),
-            registry: registry.clone(),
+    ) -> Result<PackHeaders, RequestFault> {
+        let read = |name| text(headers, name);
+        let digest = read(X_PACK_DIGEST)?.ok_or(RequestFault::MissingHeader {
             header: X_PACK_DIGEST,
         })?;
-        let digest = Digest::parse(digest)
-            .map_err(|_| invalid(X_PACK_DIGEST, HeaderFault::NotDigest, target, registry))?;
+        let digest =
+            Digest::parse(digest).map_err(|source| RequestFault::InvalidDigestHeader { source })?;
         let announced = read(X_PACK_POLICY)?;
         let policy = match announced {
             None => Policy::default_when_missing(),
             Some(text) => Policy::parse(&text.to_ascii_lowercase())
-                .map_err(|_| invalid(X_PACK_POLICY, HeaderFault::NotPolicy, target, registry))?,
+                .map_err(|_| invalid(X_PACK_POLICY, HeaderFault::NotPolicy))?,
         };
-        let content_digest =
-            match joined(headers, CONTENT_DIGEST, target, registry)? {
-                None => None,
-                Some(value) => Some(ContentDigest::parse(&value).map_err(|fault| {
-                    Error::InvalidContentDigest {
-                        target: target.clone(),
-                        registry: registry.clone(),
-                        fault,
-                    }
-                })?),
-            };
+        let content_digest = match joined(headers, CONTENT_DIGEST)? {
+            None => None,
+            Some(value) => Some(
+                ContentDigest::parse(&value)
+                    .map_err(|fault| RequestFault::InvalidContentDigest { fault })?,
+            ),
+        };
         let key_id = read(X_PACK_KEY_ID)?.map(str::to_owned);
         if key_id
             .as_ref()
             .is_some_and(|id| id.chars().count() > MAX_KEY_ID_CHARS)
         {
-            return Err(invalid(
-                X_PACK_KEY_ID,
-                HeaderFault::TooLong,
-                target,
-                registry,
-            ));
+            return Err(invalid(X_PACK_KEY_ID, HeaderFault::TooLong));
         }
         let signature = match headers.get(X_PACK_SIGNATURE) {
             None => None,
             Some(value) if value.len() > max_signature_header_bytes => {
-                return Err(Error::TooLarge {
-                    target: target.clone(),
-                    registry: registry.clone(),
+                return Err(RequestFault::TooLarge {
                     limit: SizeLimit::SignatureHeader {
                         max: max_signature_header_bytes,
                     },
@@ -219,16 +176,14 @@ impl PackHeaders {
             }
             Some(_) => {
                 let encoded = read(X_PACK_SIGNATURE)?.unwrap_or_default();
-                let json = decode_lenient(encoded).map_err(|_| {
-                    invalid(X_PACK_SIGNATURE, HeaderFault::NotBase64, target, registry)
-                })?;
-                let envelope =
-                    Envelope::from_json(&json).map_err(|source| Error::InvalidSignature {
-                        target: target.clone(),
-                        registry: registry.clone(),
+                let json = decode_lenient(encoded)
+                    .map_err(|_| invalid(X_PACK_SIGNATURE, HeaderFault::NotBase64))?;
+                let envelope = Envelope::from_json(&json).map_err(|source| {
+                    RequestFault::InvalidSignature {
                         place: SignaturePlace::Header,
                         source,
-                    })?;
+                    }
+                })?;
                 Some(envelope)
             }
         };
@@ -249,25 +204,53 @@ impl PackHeaders {
     }
 }
 
+/// What is wrong with a response header.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HeaderFault {
+    /// Not visible ASCII.
+    NotText,
+    /// Not `commercial` or `open`.
+    NotPolicy,
+    /// Not a number where one is expected.
+    NotNumber,
+    /// Longer than the protocol allows.
+    TooLong,
+    /// Not base64.
+    NotBase64,
+    /// Not a URL or path.
+    NotUrl,
+    /// A plain `http://` URL that may not be used: not loopback (without the insecure
+    /// opt-in), or advertised by a response that came over https.
+    InsecureUrl,
+}
+
+impl fmt::Display for HeaderFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            HeaderFault::NotText => "it is not visible ASCII text",
+            HeaderFault::NotPolicy => "expected `commercial` or `open`",
+            HeaderFault::NotNumber => "expected a number",
+            HeaderFault::TooLong => "it is too long",
+            HeaderFault::NotBase64 => "it is not base64",
+            HeaderFault::NotUrl => "it is not a URL or path",
+            HeaderFault::InsecureUrl => "it points to plain http, which is refused here",
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::target::TargetKind;
 
     const DIGEST: &str = "sha256:f47d932cdad4bde369ed0a7cf26fdcf4077777296346c4102d9017edbc62a070";
 
-    fn parse(pairs: &[(&'static str, &str)]) -> Result<PackHeaders, Error> {
+    fn parse(pairs: &[(&'static str, &str)]) -> Result<PackHeaders, RequestFault> {
         let mut headers = HeaderMap::new();
         for (name, value) in pairs {
             headers.append(*name, value.parse().unwrap());
         }
-        let target = Target::new(TargetKind::Keys);
-        PackHeaders::parse(
-            &headers,
-            64,
-            &target,
-            &RegistryName::new("http://127.0.0.1/v1"),
-        )
+        PackHeaders::parse(&headers, 64)
     }
 
     #[test]
@@ -304,21 +287,23 @@ mod tests {
     fn malformed_headers_are_typed_errors() {
         assert!(matches!(
             parse(&[]),
-            Err(Error::MissingHeader {
+            Err(RequestFault::MissingHeader {
                 header: X_PACK_DIGEST,
-                ..
             })
         ));
+        // The digest's own typed fault is kept, not replaced by a generic one.
         assert!(matches!(
             parse(&[(X_PACK_DIGEST, "sha256:ABC")]),
-            Err(Error::InvalidHeader {
-                fault: HeaderFault::NotDigest,
-                ..
+            Err(RequestFault::InvalidDigestHeader {
+                source: registry_types::Error::InvalidDigest {
+                    reason: registry_types::DigestFault::UppercaseHex { position: 8, .. },
+                    ..
+                }
             })
         ));
         assert!(matches!(
             parse(&[(X_PACK_DIGEST, DIGEST), (X_PACK_POLICY, "free")]),
-            Err(Error::InvalidHeader {
+            Err(RequestFault::InvalidHeader {
                 fault: HeaderFault::NotPolicy,
                 ..
             })
@@ -326,21 +311,20 @@ mod tests {
         let long = "A".repeat(65);
         assert!(matches!(
             parse(&[(X_PACK_DIGEST, DIGEST), (X_PACK_SIGNATURE, &long)]),
-            Err(Error::TooLarge {
+            Err(RequestFault::TooLarge {
                 limit: SizeLimit::SignatureHeader { max: 64 },
-                ..
             })
         ));
         assert!(matches!(
             parse(&[(X_PACK_DIGEST, DIGEST), (X_PACK_SIGNATURE, "e30=")]),
-            Err(Error::InvalidSignature {
+            Err(RequestFault::InvalidSignature {
                 place: SignaturePlace::Header,
                 ..
             })
         ));
         assert!(matches!(
-            parse(&[(X_PACK_DIGEST, DIGEST), ("content-digest", "md5=:AAAA:")]),
-            Err(Error::InvalidContentDigest { .. })
+            parse(&[(X_PACK_DIGEST, DIGEST), (CONTENT_DIGEST, "md5=:AAAA:")]),
+            Err(RequestFault::InvalidContentDigest { .. })
         ));
     }
 }

@@ -1,14 +1,18 @@
 //! Signature discovery for a fetched pack (PROTOCOL §6): the advertised sidecar, else the
 //! header, else the sidecar's conventional path; no signature is an answer, not an error.
 
+use std::fmt;
+
 use http::Uri;
+use registry_types::wire::{X_PACK_SIGNATURE_ENDPOINT, sidecar_path};
 use registry_types::{Namespace, PackName, Version};
 use registry_verify::Envelope;
 
 use crate::client::{FetchResult, RegistryClient};
-use crate::endpoint::{Origin, resolve_reference, sidecar_path};
-use crate::error::{Error, HeaderFault, Result};
-use crate::pack_headers::X_PACK_SIGNATURE_ENDPOINT;
+use crate::endpoint::{Origin, join, resolve_reference};
+use crate::error::Result;
+use crate::pack_headers::HeaderFault;
+use crate::request_fault::RequestFault;
 use crate::target::{PackCoordinates, Target};
 
 /// Where a discovered envelope came from.
@@ -93,9 +97,7 @@ impl RegistryClient {
             return Ok(Some((fetched, lookup)));
         }
         let target = Target::signature(PackCoordinates::new(namespace, name, version));
-        let conventional = self
-            .base_url()
-            .join(&sidecar_path(namespace, name, version));
+        let conventional = join(self.base_url(), &sidecar_path(namespace, name, version));
         let (pack, sidecar) = tokio::join!(
             self.fetch_pack_in(namespace, name, version, None),
             self.sidecar_at(conventional.clone(), &target)
@@ -123,14 +125,17 @@ impl RegistryClient {
         let coordinates = &fetched.coordinates;
         let target = Target::signature(coordinates.clone());
         let header = fetched.headers.signature.clone();
+        // A refused endpoint is an error before anything is sent: 0 attempts.
+        let refuse = |fault| {
+            let fault = RequestFault::InvalidHeader {
+                header: X_PACK_SIGNATURE_ENDPOINT,
+                fault,
+            };
+            fault.at(&target, &self.transport().registry, 0)
+        };
         if let Some(endpoint) = &fetched.headers.signature_endpoint {
             let Some(uri) = resolve_reference(&fetched.url, endpoint) else {
-                return Err(Error::InvalidHeader {
-                    target,
-                    registry: self.transport().registry.clone(),
-                    header: X_PACK_SIGNATURE_ENDPOINT,
-                    fault: HeaderFault::NotUrl,
-                });
+                return Err(refuse(HeaderFault::NotUrl));
             };
             // The sidecar may live elsewhere (a CDN), but never over a weaker transport.
             let secure_pack = Origin::of(&fetched.url).is_some_and(|origin| origin.is_secure());
@@ -138,12 +143,7 @@ impl RegistryClient {
                 origin.allowed_by(self.config().plain_http) && (origin.is_secure() || !secure_pack)
             });
             if !allowed {
-                return Err(Error::InvalidHeader {
-                    target,
-                    registry: self.transport().registry.clone(),
-                    header: X_PACK_SIGNATURE_ENDPOINT,
-                    fault: HeaderFault::InsecureUrl,
-                });
+                return Err(refuse(HeaderFault::InsecureUrl));
             }
             if let Some(envelope) = sidecar(uri, &target).await? {
                 return Ok(found(envelope, SignatureSource::AdvertisedSidecar));
@@ -160,7 +160,7 @@ impl RegistryClient {
             &coordinates.name,
             &coordinates.version,
         );
-        let uri = self.base_url().join(&path);
+        let uri = join(self.base_url(), &path);
         Ok(match sidecar(uri, &target).await? {
             Some(envelope) => found(envelope, SignatureSource::ConventionalSidecar),
             None => SignatureLookup::Missing,
@@ -170,4 +170,23 @@ impl RegistryClient {
 
 fn found(envelope: Envelope, source: SignatureSource) -> SignatureLookup {
     SignatureLookup::Found { envelope, source }
+}
+
+/// Where a malformed signature envelope was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SignaturePlace {
+    /// The `X-Pack-Signature` header.
+    Header,
+    /// The `.sig` sidecar body.
+    Sidecar,
+}
+
+impl fmt::Display for SignaturePlace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SignaturePlace::Header => "X-Pack-Signature header",
+            SignaturePlace::Sidecar => "signature sidecar",
+        })
+    }
 }

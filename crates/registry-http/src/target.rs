@@ -122,6 +122,59 @@ impl fmt::Display for Target {
     }
 }
 
+/// What to check after a 404, for the kind of thing that was not found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NotFoundHint {
+    /// A pack or its signature: the name and version.
+    PackNameAndVersion,
+    /// A version list: the pack name (and organisation).
+    PackName,
+    /// An organisation's pack list: the organisation.
+    Organisation,
+    /// The global pack list: the registry URL.
+    RegistryUrl,
+    /// The keys manifest: the registry URL (this registry may publish none).
+    KeysManifest,
+    /// The OIDC exchange: the registry URL (this registry may offer none).
+    TokenExchange,
+    /// The CI's ID-token endpoint: its URL.
+    IdTokenEndpoint,
+}
+
+impl NotFoundHint {
+    /// The hint for a 404 to a request about `target`.
+    pub fn for_target(target: &Target) -> Self {
+        match target.kind() {
+            TargetKind::Pack(_) | TargetKind::Signature(_) => NotFoundHint::PackNameAndVersion,
+            TargetKind::Versions { .. } => NotFoundHint::PackName,
+            TargetKind::Listing { namespace: Some(_) } => NotFoundHint::Organisation,
+            TargetKind::Listing { namespace: None } => NotFoundHint::RegistryUrl,
+            TargetKind::Keys => NotFoundHint::KeysManifest,
+            TargetKind::TokenExchange => NotFoundHint::TokenExchange,
+            TargetKind::IdToken => NotFoundHint::IdTokenEndpoint,
+        }
+    }
+}
+
+impl fmt::Display for NotFoundHint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            NotFoundHint::PackNameAndVersion => "check the pack name and version",
+            NotFoundHint::PackName => "check the pack name and organisation",
+            NotFoundHint::Organisation => "check the organisation name",
+            NotFoundHint::RegistryUrl => "check the registry URL",
+            NotFoundHint::KeysManifest => {
+                "check the registry URL; this registry may publish no keys manifest at /keys"
+            }
+            NotFoundHint::TokenExchange => {
+                "check the registry URL; this registry may offer no OIDC token exchange"
+            }
+            NotFoundHint::IdTokenEndpoint => "check the CI's ID-token endpoint URL",
+        })
+    }
+}
+
 /// The registry a request went to, as errors name it: its base URL.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct RegistryName(Arc<str>);

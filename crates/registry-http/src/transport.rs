@@ -2,6 +2,7 @@
 //! a token to another origin, retries with back-off, and one re-authentication on a 401.
 
 use std::error::Error as StdError;
+use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -14,12 +15,15 @@ use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
+use registry_types::UntrustedText;
+use registry_types::wire::JSON_MEDIA_TYPE;
 use tokio::sync::Semaphore;
 
-use crate::body::{BodyError, read_limited};
+use crate::body::{SizeLimit, read_limited};
 use crate::config::{HttpVersions, REGISTRY_USER_AGENT, RegistryConfig};
-use crate::endpoint::{Origin, resolve_reference};
-use crate::error::{Error, RedirectFault, Result, SizeLimit};
+use crate::endpoint::{Origin, check_plain_http, resolve_reference};
+use crate::error::Result;
+use crate::request_fault::RequestFault;
 use crate::retry::{backoff, is_retryable_status, retry_after};
 use crate::secret::SecretToken;
 use crate::target::{RegistryName, Target};
@@ -75,106 +79,16 @@ pub(crate) struct Reply {
     pub(crate) url: Uri,
     /// How many attempts it took.
     pub(crate) attempts: u32,
+    /// Whether the request that got this answer carried a bearer token.
+    pub(crate) sent_token: bool,
 }
 
-/// Why one attempt failed.
-#[derive(Debug)]
-pub(crate) enum Failure {
-    Connect(hyper_util::client::legacy::Error),
-    Malformed(hyper_util::client::legacy::Error),
-    Body(hyper::Error),
-    Timeout(Duration),
-    Tls(rustls::Error),
-    TooLarge(SizeLimit),
-    UnsupportedEncoding(String),
-    CorruptGzip(std::io::Error),
-    TooManyRedirects(usize),
-    Redirect(String, RedirectFault),
-}
+/// The most header fields of an HTTP/1.1 response the client reads (hyper's default).
+const MAX_RESPONSE_HEADER_FIELDS: usize = 100;
 
-impl Failure {
-    pub(crate) fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            Failure::Connect(_) | Failure::Body(_) | Failure::Timeout(_)
-        )
-    }
-
-    pub(crate) fn into_error(
-        self,
-        target: &Target,
-        registry: &RegistryName,
-        attempts: u32,
-    ) -> Error {
-        let (target, registry) = (target.clone(), registry.clone());
-        match self {
-            Failure::Connect(source) => Error::Network {
-                target,
-                registry,
-                attempts,
-                source,
-            },
-            Failure::Malformed(source) => Error::MalformedResponse {
-                target,
-                registry,
-                source,
-            },
-            Failure::Body(source) => Error::ReadBody {
-                target,
-                registry,
-                attempts,
-                source,
-            },
-            Failure::Timeout(after) => Error::Timeout {
-                target,
-                registry,
-                attempts,
-                after,
-            },
-            Failure::Tls(source) => Error::Tls {
-                target,
-                registry,
-                source,
-            },
-            Failure::TooLarge(limit) => Error::TooLarge {
-                target,
-                registry,
-                limit,
-            },
-            Failure::UnsupportedEncoding(encoding) => Error::UnsupportedContentEncoding {
-                target,
-                registry,
-                encoding,
-            },
-            Failure::CorruptGzip(source) => Error::CorruptGzip {
-                target,
-                registry,
-                source,
-            },
-            Failure::TooManyRedirects(max) => Error::TooManyRedirects {
-                target,
-                registry,
-                max,
-            },
-            Failure::Redirect(location, fault) => Error::RefusedRedirect {
-                target,
-                registry,
-                location,
-                fault,
-            },
-        }
-    }
-}
-
-impl From<BodyError> for Failure {
-    fn from(error: BodyError) -> Self {
-        match error {
-            BodyError::Read(error) => Failure::Body(error),
-            BodyError::TooLarge(limit) => Failure::TooLarge(limit),
-            BodyError::UnsupportedEncoding(encoding) => Failure::UnsupportedEncoding(encoding),
-            BodyError::CorruptGzip(error) => Failure::CorruptGzip(error),
-        }
-    }
+/// The response-head limit in bytes: the configured one, at least hyper's minimum buffer.
+fn response_head_limit(config: &RegistryConfig) -> usize {
+    config.limits.max_response_header_bytes.max(8192)
 }
 
 /// The pooled client and the configuration it was built from.
@@ -183,6 +97,8 @@ pub(crate) struct Transport {
     client: HyperClient,
     pub(crate) config: RegistryConfig,
     pub(crate) registry: RegistryName,
+    /// The base URL's origin: the only one the registry token is sent to.
+    origin: Origin,
     permits: Semaphore,
 }
 
@@ -192,7 +108,7 @@ impl Transport {
     /// # Errors
     /// The plain-HTTP rule for the base URL, or the TLS configuration.
     pub(crate) fn new(config: RegistryConfig) -> Result<Transport> {
-        config.base_url.check_plain_http(config.plain_http)?;
+        check_plain_http(&config.base_url, config.plain_http)?;
         let tls = client_config(config.roots, config.ca_bundle.as_ref())?;
         let mut http = HttpConnector::new();
         http.enforce_http(false);
@@ -206,7 +122,7 @@ impl Transport {
             HttpVersions::Http1Only => builder.enable_http1().wrap_connector(http),
             HttpVersions::Http2Only => builder.enable_http2().wrap_connector(http),
         };
-        let header_limit = config.limits.max_response_header_bytes.max(8192);
+        let header_limit = response_head_limit(&config);
         let client = Client::builder(TokioExecutor::new())
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
@@ -218,10 +134,12 @@ impl Transport {
             .build(connector);
         let permits = Semaphore::new(config.limits.max_concurrent_requests.max(1));
         let registry = RegistryName::new(config.base_url.as_str());
+        let origin = Origin::of_base(&config.base_url);
         Ok(Transport {
             client,
             config,
             registry,
+            origin,
             permits,
         })
     }
@@ -260,21 +178,18 @@ impl Transport {
                     }
                     let requested = retry_after(&reply.headers, SystemTime::now());
                     if let Some(wait) = requested.filter(|wait| *wait > policy.retry_after_cap) {
-                        return Err(Error::RetryAfterTooLong {
-                            target: call.target.clone(),
-                            registry: call.registry.clone(),
-                            wait,
-                            cap: policy.retry_after_cap,
-                        });
+                        let cap = policy.retry_after_cap;
+                        let fault = RequestFault::RetryAfterTooLong { wait, cap };
+                        return Err(fault.at(call.target, call.registry, attempts));
                     }
                     if attempts >= max_attempts {
                         return Ok(reply);
                     }
                     requested.unwrap_or_else(|| backoff(&policy, attempts))
                 }
-                Err(failure) => {
-                    if !failure.is_retryable() || attempts >= max_attempts {
-                        return Err(failure.into_error(call.target, call.registry, attempts));
+                Err(fault) => {
+                    if !fault.is_retryable() || attempts >= max_attempts {
+                        return Err(fault.at(call.target, call.registry, attempts));
                     }
                     backoff(&policy, attempts)
                 }
@@ -288,19 +203,23 @@ impl Transport {
         &self,
         call: &Call<'_>,
         token: Option<&SecretToken>,
-    ) -> Result<Reply, Failure> {
+    ) -> Result<Reply, RequestFault> {
         // The semaphore is never closed, so acquiring only waits.
         let _permit = self.permits.acquire().await.ok();
         let total = self.config.timeouts.total;
         match tokio::time::timeout(total, self.follow(call, token)).await {
             Ok(result) => result,
-            Err(_) => Err(Failure::Timeout(total)),
+            Err(_) => Err(RequestFault::Timeout { after: total }),
         }
     }
 
-    async fn follow(&self, call: &Call<'_>, token: Option<&SecretToken>) -> Result<Reply, Failure> {
+    async fn follow(
+        &self,
+        call: &Call<'_>,
+        token: Option<&SecretToken>,
+    ) -> Result<Reply, RequestFault> {
         let limits = self.config.limits;
-        let registry_origin = self.config.base_url.origin_parts();
+        let registry_origin = &self.origin;
         let first_origin = Origin::of(&call.uri);
         let mut uri = call.uri.clone();
         let mut method = call.method.clone();
@@ -325,25 +244,30 @@ impl Transport {
                     .get(LOCATION)
                     .and_then(|value| value.to_str().ok())
                     .unwrap_or_default();
-                let shown: String = location.chars().take(200).collect();
+                let refused = |fault| RequestFault::RefusedRedirect {
+                    location: UntrustedText::new(location),
+                    fault,
+                };
                 if call.redirects == Redirects::Refuse {
-                    return Err(Failure::Redirect(shown, RedirectFault::NotFollowed));
+                    return Err(refused(RedirectFault::NotFollowed));
                 }
                 redirects += 1;
                 if redirects > limits.max_redirects {
-                    return Err(Failure::TooManyRedirects(limits.max_redirects));
+                    return Err(RequestFault::TooManyRedirects {
+                        max: limits.max_redirects,
+                    });
                 }
                 let Some(next) = resolve_reference(&uri, location) else {
-                    return Err(Failure::Redirect(shown, RedirectFault::BadLocation));
+                    return Err(refused(RedirectFault::BadLocation));
                 };
                 let (from, to) = (Origin::of(&uri), Origin::of(&next));
                 if from.as_ref().is_some_and(Origin::is_secure)
                     && !to.as_ref().is_some_and(Origin::is_secure)
                 {
-                    return Err(Failure::Redirect(shown, RedirectFault::Downgrade));
+                    return Err(refused(RedirectFault::Downgrade));
                 }
                 if !to.is_some_and(|to| to.allowed_by(self.config.plain_http)) {
-                    return Err(Failure::Redirect(shown, RedirectFault::Insecure));
+                    return Err(refused(RedirectFault::Insecure));
                 }
                 if status == StatusCode::SEE_OTHER {
                     method = Method::GET;
@@ -385,6 +309,7 @@ impl Transport {
                 body,
                 url: uri,
                 attempts: 1,
+                sent_token: authorization.is_some(),
             });
         }
     }
@@ -409,7 +334,7 @@ impl Transport {
         headers.insert(ACCEPT, HeaderValue::from_static(call.accept));
         headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
         if has_body {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON_MEDIA_TYPE));
         }
         if let Some(etag) = &call.if_none_match {
             headers.insert(IF_NONE_MATCH, etag.clone());
@@ -420,30 +345,63 @@ impl Transport {
         request
     }
 
-    /// Sorts a client error into TLS, a malformed response, a connect timeout or a network
-    /// error (only the last two are retried).
-    fn classify(&self, error: hyper_util::client::legacy::Error) -> Failure {
-        if let Some(tls) = tls_error_in(&error) {
-            return Failure::Tls(tls);
+    /// Sorts a client error into TLS, a response head over the limit, a malformed
+    /// response, a connect timeout or a network error (only the last two are retried).
+    fn classify(&self, error: hyper_util::client::legacy::Error) -> RequestFault {
+        if let Some(source) = tls_error_in(&error) {
+            return RequestFault::Tls { source };
         }
         let mut current: Option<&(dyn StdError + 'static)> = Some(&error);
         while let Some(cause) = current {
-            // A parse error is a response that is not HTTP, or headers over the limit.
-            if cause
+            if let Some(parse) = cause
                 .downcast_ref::<hyper::Error>()
-                .is_some_and(hyper::Error::is_parse)
+                .filter(|hyper| hyper.is_parse())
             {
-                return Failure::Malformed(error);
+                // Headers over the size or count limit are a size limit, not bad HTTP.
+                if parse.is_parse_too_large() {
+                    let limit = SizeLimit::ResponseHead {
+                        max_bytes: response_head_limit(&self.config),
+                        max_fields: MAX_RESPONSE_HEADER_FIELDS,
+                    };
+                    return RequestFault::TooLarge { limit };
+                }
+                return RequestFault::MalformedResponse { source: error };
             }
             if error.is_connect()
                 && cause
                     .downcast_ref::<std::io::Error>()
                     .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
             {
-                return Failure::Timeout(self.config.timeouts.connect);
+                let after = self.config.timeouts.connect;
+                return RequestFault::Timeout { after };
             }
             current = cause.source();
         }
-        Failure::Connect(error)
+        RequestFault::Network { source: error }
+    }
+}
+
+/// Why a redirect was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RedirectFault {
+    /// From https to http.
+    Downgrade,
+    /// To plain http on a host that is not loopback, without the insecure opt-in.
+    Insecure,
+    /// No `Location`, or one that is not a URL.
+    BadLocation,
+    /// The request (a token exchange) is never redirected.
+    NotFollowed,
+}
+
+impl fmt::Display for RedirectFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RedirectFault::Downgrade => "redirects from https to http are never followed",
+            RedirectFault::Insecure => "plain http is only allowed for loopback hosts",
+            RedirectFault::BadLocation => "the Location header is missing or not a URL",
+            RedirectFault::NotFollowed => "this request is never redirected",
+        })
     }
 }

@@ -20,10 +20,10 @@ use std::time::{Duration, Instant};
 
 use camino::Utf8PathBuf;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use registry_http::{BaseUrl, CaBundle, RegistryConfig};
+use registry_http::{CaBundle, RegistryConfig};
 use registry_resolve::{FixedClock, LocalDir, PackResolver, ResolverConfig};
 use registry_server::{RunningServer, ServerConfig, TlsMode};
-use registry_types::{PackRef, Timestamp};
+use registry_types::{BaseUrl, PackRef, Timestamp};
 use registry_verify::RootSpec;
 use tokio::runtime::Runtime;
 

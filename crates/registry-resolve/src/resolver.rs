@@ -303,19 +303,11 @@ pub(crate) fn local_pack(
         pack: reference.clone(),
     })?;
     let canonical = &verified.canonical;
-    let declared = || {
-        format!(
-            "{}@{}",
-            canonical.name().unwrap_or("(no name)"),
-            canonical.version().unwrap_or("(no version)")
-        )
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect::<String>()
-    };
-    let name = canonical.name().and_then(|name| PackName::parse(name).ok());
-    let version = canonical
+    let identity = canonical.identity();
+    // The identity's display drops control characters and truncates: it is the pack's text.
+    let declared = || identity.to_string();
+    let name = identity.name().and_then(|name| PackName::parse(name).ok());
+    let version = identity
         .version()
         .and_then(|version| Version::parse(version).ok());
     let (Some(name), Some(version)) = (name, version) else {

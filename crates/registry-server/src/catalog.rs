@@ -8,6 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use registry_canon::CanonicalPack;
+use registry_types::wire::sidecar_path;
 use registry_types::{Digest, Namespace, PackName, Policy, Timestamp, Version};
 use registry_verify::{PackPayloadType, PrivateKey};
 use serde::Deserialize;
@@ -18,6 +19,7 @@ use crate::error::{
     InvalidLicenseSnafu, NoPacksFolderSnafu, ParseMetaSnafu, ReadFolderSnafu, ReadMetaSnafu,
     ReadPackSnafu, Result, SignPackSnafu,
 };
+use crate::route::API_PREFIX;
 use crate::signature::PackSignature;
 
 /// A pack that is in the folder but is not served, and why.
@@ -97,11 +99,8 @@ impl PackEntry {
 
     /// The path of the sidecar, from the origin (`/v1/…/{version}.sig`).
     pub(crate) fn sidecar_path(&self) -> String {
-        let prefix = match &self.namespace {
-            Some(org) => format!("/v1/orgs/{org}"),
-            None => "/v1".to_owned(),
-        };
-        format!("{prefix}/packs/{}/{}.sig", self.name, self.version)
+        let path = sidecar_path(self.namespace.as_ref(), &self.name, &self.version);
+        format!("{API_PREFIX}{path}")
     }
 }
 
@@ -292,9 +291,12 @@ impl Loader<'_> {
     ) -> Result<PackEntry> {
         let path = dir.join("pack.yaml");
         let body = fs::read(&path).context(ReadPackSnafu { path: &path })?;
-        let canonical = registry_canon::canonicalize_pack_bytes(&body, Default::default())
+        let canonical = CanonicalPack::from_yaml(&body, &Default::default())
             .context(CanonicalizeSnafu { path: &path })?;
-        check_identity(&path, &canonical, name.as_str(), version.as_str())?;
+        canonical
+            .identity()
+            .ensure_matches(&name, &version)
+            .context(IdentityMismatchSnafu { path: &path })?;
         let meta_path = dir.join("meta.json");
         let meta = read_meta(&meta_path)?;
         if let Some(license) = &meta.license {
@@ -323,25 +325,6 @@ impl Loader<'_> {
             gzip: OnceLock::new(),
         })
     }
-}
-
-/// Checks that the pack's top-level `name` and `version` are its folder's.
-fn check_identity(path: &Path, canonical: &CanonicalPack, name: &str, version: &str) -> Result<()> {
-    for (field, expected, found) in [
-        ("name", name, canonical.name()),
-        ("version", version, canonical.version()),
-    ] {
-        if found != Some(expected) {
-            return IdentityMismatchSnafu {
-                path,
-                field,
-                expected,
-                found: found.unwrap_or_default(),
-            }
-            .fail();
-        }
-    }
-    Ok(())
 }
 
 /// Reads `meta.json` when it exists.

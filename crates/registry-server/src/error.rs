@@ -64,19 +64,12 @@ pub enum Error {
     },
 
     /// A pack's top-level `name` or `version` is missing or differs from its folder.
-    #[snafu(display(
-        "{} declares {field} {found:?}, but its folder says {expected:?}",
-        path.display()
-    ))]
+    #[snafu(display("{} is not the pack its folder names", path.display()))]
     IdentityMismatch {
         /// The pack file.
         path: PathBuf,
-        /// `name` or `version`.
-        field: &'static str,
-        /// What the folder layout says.
-        expected: String,
-        /// What the pack says (empty when the field is missing or not a string).
-        found: String,
+        /// What the folder layout says and what the pack says.
+        source: registry_canon::IdentityMismatch,
     },
 
     /// A `meta.json` cannot be read or does not follow the documented format.

@@ -76,7 +76,7 @@ pub(crate) fn mint(key: &PrivateKey, claims: &IdTokenClaims) -> Result<String> {
 
 /// Why an ID token is refused (answered with 401 `invalid_token`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Rejection {
+pub(crate) enum IdTokenFault {
     TooLong,
     Malformed,
     Algorithm(String),
@@ -86,18 +86,18 @@ pub(crate) enum Rejection {
     Expired,
 }
 
-impl fmt::Display for Rejection {
+impl fmt::Display for IdTokenFault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Rejection::TooLong => write!(f, "the ID token is over {MAX_ID_TOKEN_BYTES} bytes"),
-            Rejection::Malformed => {
+            IdTokenFault::TooLong => write!(f, "the ID token is over {MAX_ID_TOKEN_BYTES} bytes"),
+            IdTokenFault::Malformed => {
                 f.write_str("the ID token is not a compact JWS with JSON claims")
             }
-            Rejection::Algorithm(alg) => write!(f, "the ID token's alg {alg:?} is not accepted"),
-            Rejection::Signature => f.write_str("the ID token's signature does not verify"),
-            Rejection::Issuer(iss) => write!(f, "the ID token's issuer {iss:?} is not trusted"),
-            Rejection::Audience(aud) => write!(f, "the ID token is for audience {aud:?}"),
-            Rejection::Expired => f.write_str("the ID token has expired"),
+            IdTokenFault::Algorithm(alg) => write!(f, "the ID token's alg {alg:?} is not accepted"),
+            IdTokenFault::Signature => f.write_str("the ID token's signature does not verify"),
+            IdTokenFault::Issuer(iss) => write!(f, "the ID token's issuer {iss:?} is not trusted"),
+            IdTokenFault::Audience(aud) => write!(f, "the ID token is for audience {aud:?}"),
+            IdTokenFault::Expired => f.write_str("the ID token has expired"),
         }
     }
 }
@@ -115,39 +115,39 @@ pub(crate) fn verify(
     issuer: &str,
     audience: &str,
     now: i64,
-) -> Result<Accepted, Rejection> {
+) -> Result<Accepted, IdTokenFault> {
     if token.len() > MAX_ID_TOKEN_BYTES {
-        return Err(Rejection::TooLong);
+        return Err(IdTokenFault::TooLong);
     }
     let mut parts = token.split('.');
     let (Some(header), Some(claims), Some(signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(Rejection::Malformed);
+        return Err(IdTokenFault::Malformed);
     };
     let decode = |part: &str| {
         BASE64URL_NOPAD
             .decode(part.as_bytes())
-            .map_err(|_| Rejection::Malformed)
+            .map_err(|_| IdTokenFault::Malformed)
     };
     let header: serde_json::Value =
-        serde_json::from_slice(&decode(header)?).map_err(|_| Rejection::Malformed)?;
+        serde_json::from_slice(&decode(header)?).map_err(|_| IdTokenFault::Malformed)?;
     let alg = header
         .get("alg")
         .and_then(serde_json::Value::as_str)
         .unwrap_or_default();
     if alg != jws_algorithm(key.algorithm()) {
-        return Err(Rejection::Algorithm(alg.to_owned()));
+        return Err(IdTokenFault::Algorithm(alg.to_owned()));
     }
     let signing_input_len = token.len() - signature.len() - 1;
     key.verify(&token.as_bytes()[..signing_input_len], &decode(signature)?)
-        .map_err(|_| Rejection::Signature)?;
+        .map_err(|_| IdTokenFault::Signature)?;
     let claims: serde_json::Value =
-        serde_json::from_slice(&decode(claims)?).map_err(|_| Rejection::Malformed)?;
+        serde_json::from_slice(&decode(claims)?).map_err(|_| IdTokenFault::Malformed)?;
     let text = |name: &str| claims.get(name).and_then(serde_json::Value::as_str);
     let iss = text("iss").unwrap_or_default();
     if iss != issuer {
-        return Err(Rejection::Issuer(iss.to_owned()));
+        return Err(IdTokenFault::Issuer(iss.to_owned()));
     }
     let audience_matches = match claims.get("aud") {
         Some(serde_json::Value::String(aud)) => aud == audience,
@@ -159,15 +159,15 @@ pub(crate) fn verify(
             .get("aud")
             .map(ToString::to_string)
             .unwrap_or_default();
-        return Err(Rejection::Audience(aud));
+        return Err(IdTokenFault::Audience(aud));
     }
     let exp = claims.get("exp").and_then(serde_json::Value::as_i64);
     if exp.is_none_or(|exp| exp <= now) {
-        return Err(Rejection::Expired);
+        return Err(IdTokenFault::Expired);
     }
     let nbf = claims.get("nbf").and_then(serde_json::Value::as_i64);
     if nbf.is_some_and(|nbf| nbf > now) {
-        return Err(Rejection::Expired);
+        return Err(IdTokenFault::Expired);
     }
     Ok(Accepted {
         subject: text("sub").unwrap_or_default().to_owned(),
@@ -258,9 +258,9 @@ mod tests {
                     2_000,
                 ),
             ];
-            assert!(matches!(rejections[0], Err(Rejection::Issuer(_))));
-            assert!(matches!(rejections[1], Err(Rejection::Audience(_))));
-            assert_eq!(rejections[2].clone().unwrap_err(), Rejection::Expired);
+            assert!(matches!(rejections[0], Err(IdTokenFault::Issuer(_))));
+            assert!(matches!(rejections[1], Err(IdTokenFault::Audience(_))));
+            assert_eq!(rejections[2].clone().unwrap_err(), IdTokenFault::Expired);
         }
     }
 
@@ -270,7 +270,7 @@ mod tests {
         let other = PrivateKey::generate(Algorithm::Ed25519).unwrap();
         let token = mint(&other, &claims("a", 2_000)).unwrap();
         let result = verify(&token, &key.public_key(), "https://issuer.test", "a", 1_500);
-        assert_eq!(result.unwrap_err(), Rejection::Signature);
+        assert_eq!(result.unwrap_err(), IdTokenFault::Signature);
 
         let token = mint(&key, &claims("a", 2_000)).unwrap();
         let parts: Vec<&str> = token.split('.').collect();
@@ -284,8 +284,8 @@ mod tests {
             "a",
             1_500,
         );
-        assert_eq!(result.unwrap_err(), Rejection::Signature);
+        assert_eq!(result.unwrap_err(), IdTokenFault::Signature);
         let result = verify("a.b", &key.public_key(), "https://issuer.test", "a", 1_500);
-        assert_eq!(result.unwrap_err(), Rejection::Malformed);
+        assert_eq!(result.unwrap_err(), IdTokenFault::Malformed);
     }
 }

@@ -1,9 +1,9 @@
 //! The reference assay pack registry: serves a folder of packs over HTTP/1.1 and HTTP/2,
 //! exactly as PROTOCOL §5–§7 describe, and misbehaves on request for tests.
 //!
-//! It is what the workspace's HTTP tests talk to (over real sockets on 127.0.0.1), what
-//! `cargo xtask conformance` grades clients against, and what pack authors run locally
-//! (`assay-pack serve DIR`). It is a shell crate: it owns a tokio runtime's tasks, hyper,
+//! It is what the workspace's HTTP tests talk to (over real sockets on 127.0.0.1) and what
+//! pack authors run locally (`assay-pack serve DIR`); the bodies and header names it
+//! writes are registry-types' `wire` module, the ones the client reads. It is a shell crate: it owns a tokio runtime's tasks, hyper,
 //! rustls (always with the ring provider passed explicitly, never the process default) and
 //! the clock. Library crates may use it only as a dev-dependency; only the CLI depends on it
 //! normally (`cargo xtask check-layers` enforces both).
@@ -123,6 +123,7 @@ mod bearer;
 mod body;
 mod catalog;
 mod config;
+mod dispatch;
 mod error;
 mod fault;
 mod id_token;
@@ -132,7 +133,6 @@ mod pack_reply;
 mod record;
 mod reply;
 mod route;
-mod router;
 mod server;
 mod signature;
 mod tls;
@@ -142,13 +142,12 @@ pub use crate::catalog::StartupProblem;
 pub use crate::config::{
     DEFAULT_SIGNATURE_HEADER_MAX, ServerConfig, SidecarAdvertisement, TlsMode,
 };
+pub use crate::dispatch::MAX_REQUEST_BODY_BYTES;
 pub use crate::error::{Error, Result};
 pub use crate::fault::{Faults, RetryAfter};
 pub use crate::id_token::{IdTokenClaims, MAX_ID_TOKEN_BYTES};
 pub use crate::listing::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT};
-pub use crate::oidc::{
-    DEFAULT_SUBJECT, GITHUB_ISSUER, GITHUB_TOKEN_PATH, OidcConfig, PACKS_READ_SCOPE,
-};
+pub use crate::oidc::{DEFAULT_SUBJECT, GITHUB_ISSUER, GITHUB_TOKEN_PATH, OidcConfig};
 pub use crate::pack_reply::{
     OVERSIZED_BODY_BYTES, OVERSIZED_SIGNATURE_HEADER_BYTES, TAMPER_SUFFIX,
 };
@@ -156,6 +155,5 @@ pub use crate::record::{
     MAX_COUNTED_PATH_BYTES, MAX_COUNTED_PATHS, MAX_RECORDED_BYTES, MAX_RECORDED_REQUESTS,
     RecordedRequest, ServerStats,
 };
-pub use crate::router::MAX_REQUEST_BODY_BYTES;
 pub use crate::server::{RunningServer, SHUTDOWN_GRACE, start};
 pub use crate::tls::SELF_SIGNED_NAMES;

@@ -3,14 +3,14 @@
 use data_encoding::BASE64URL_NOPAD;
 use http::StatusCode;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
-use registry_types::{Digest, Namespace, PackName, Timestamp, Version};
-use serde::Serialize;
+use registry_types::wire::{JSON_MEDIA_TYPE, PackPage, PackSummary, PackVersions, VersionInfo};
+use registry_types::{Namespace, PackName, Version};
 
 use crate::body::ResponseBody;
 use crate::catalog::Versions;
+use crate::dispatch::Shared;
 use crate::reply::{self, Reply, set_header};
 use crate::route::query_param;
-use crate::router::Shared;
 
 /// The page size of `/packs` when `limit` is absent.
 pub const DEFAULT_PAGE_LIMIT: usize = 50;
@@ -18,48 +18,26 @@ pub const DEFAULT_PAGE_LIMIT: usize = 50;
 /// The largest page of `/packs`; a larger `limit` is lowered to it.
 pub const MAX_PAGE_LIMIT: usize = 100;
 
-#[derive(Serialize)]
-struct VersionsBody<'a> {
-    name: &'a PackName,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    namespace: Option<&'a Namespace>,
-    versions: Vec<VersionItem<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    latest: Option<&'a Version>,
-}
-
-#[derive(Serialize)]
-struct VersionItem<'a> {
-    version: &'a Version,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    released: Option<Timestamp>,
-    deprecated: bool,
-    digest: Digest,
-    policy: &'static str,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    revoked: bool,
-}
-
 /// `GET /packs/{name}/versions`.
 pub(crate) fn versions(shared: &Shared, namespace: Option<&Namespace>, name: &PackName) -> Reply {
     let Some(versions) = shared.catalog.versions(namespace, name) else {
         return reply::not_found(format!("Pack '{name}'"));
     };
-    let body = VersionsBody {
-        name,
-        namespace,
+    let body = PackVersions {
+        name: name.clone(),
+        namespace: namespace.cloned(),
         versions: versions
             .values()
-            .map(|entry| VersionItem {
-                version: &entry.version,
-                released: entry.meta.released,
+            .map(|entry| VersionInfo {
+                version: entry.version.clone(),
+                released: entry.meta.released.map(Into::into),
                 deprecated: entry.meta.deprecated,
-                digest: entry.digest,
-                policy: entry.policy.as_str(),
+                digest: Some(entry.digest),
+                policy: Some(entry.policy),
                 revoked: entry.meta.revoked.is_some(),
             })
             .collect(),
-        latest: latest(versions),
+        latest: latest(versions).cloned(),
     };
     reply::json(StatusCode::OK, &body)
 }
@@ -80,24 +58,6 @@ fn latest(versions: &Versions) -> Option<&Version> {
         .map(|entry| &entry.version)
 }
 
-#[derive(Serialize)]
-struct ListBody<'a> {
-    packs: Vec<ListItem<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next_cursor: Option<String>,
-    has_more: bool,
-}
-
-#[derive(Serialize)]
-struct ListItem<'a> {
-    name: &'a PackName,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    namespace: Option<&'a Namespace>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    latest: Option<&'a Version>,
-    versions: Vec<&'a Version>,
-}
-
 /// `GET /packs?limit=&cursor=`: packs in name order; the cursor is the last name of the
 /// previous page, base64url-encoded.
 pub(crate) fn list(shared: &Shared, namespace: Option<&Namespace>, query: Option<&str>) -> Reply {
@@ -116,14 +76,14 @@ pub(crate) fn list(shared: &Shared, namespace: Option<&Namespace>, query: Option
         },
     };
     let mut page = shared.catalog.packs_after(namespace, after.as_ref());
-    let packs: Vec<ListItem<'_>> = page
+    let packs: Vec<PackSummary> = page
         .by_ref()
         .take(limit)
-        .map(|(name, versions)| ListItem {
-            name,
-            namespace,
-            latest: latest(versions),
-            versions: versions.keys().collect(),
+        .map(|(name, versions)| PackSummary {
+            name: name.clone(),
+            namespace: namespace.cloned(),
+            latest: latest(versions).cloned(),
+            versions: versions.keys().cloned().collect(),
         })
         .collect();
     let has_more = page.next().is_some();
@@ -133,7 +93,7 @@ pub(crate) fn list(shared: &Shared, namespace: Option<&Namespace>, query: Option
         .map(|last| BASE64URL_NOPAD.encode(last.name.as_str().as_bytes()));
     reply::json(
         StatusCode::OK,
-        &ListBody {
+        &PackPage {
             packs,
             next_cursor,
             has_more,
@@ -162,7 +122,7 @@ pub(crate) fn keys(shared: &Shared) -> Reply {
     let mut response = http::Response::new(ResponseBody::full(shared.keys_manifest.clone()));
     response
         .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        .insert(CONTENT_TYPE, HeaderValue::from_static(JSON_MEDIA_TYPE));
     let max_age = shared.settings.keys_max_age.as_secs();
     set_header(
         &mut response,

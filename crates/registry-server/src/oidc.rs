@@ -7,9 +7,12 @@ use std::time::Duration;
 
 use data_encoding::HEXLOWER;
 use http::StatusCode;
+use registry_types::wire::{
+    BEARER_TOKEN_TYPE, ErrorCode, GithubIdTokenAnswer, OidcExchangeAnswer, OidcExchangeRequest,
+    PACKS_READ_SCOPE,
+};
 use registry_verify::{Algorithm, PrivateKey};
 use ring::rand::{SecureRandom, SystemRandom};
-use serde::{Deserialize, Serialize};
 use snafu::ResultExt;
 
 use crate::bearer::{TokenHash, bearer_token};
@@ -19,9 +22,6 @@ use crate::reply::{self, Reply};
 
 /// GitHub Actions' issuer, the default `iss` of minted and accepted ID tokens.
 pub const GITHUB_ISSUER: &str = "https://token.actions.githubusercontent.com";
-
-/// The scope clients ask for.
-pub const PACKS_READ_SCOPE: &str = "packs:read";
 
 /// The subject of minted ID tokens.
 pub const DEFAULT_SUBJECT: &str = "repo:acme/app:ref:refs/heads/main";
@@ -172,23 +172,6 @@ impl AccessTokens {
     }
 }
 
-/// The request body of `POST /auth/oidc/exchange`.
-#[derive(Deserialize)]
-struct ExchangeRequest {
-    id_token: String,
-    #[serde(default)]
-    scope: Option<String>,
-}
-
-/// The answer of a successful exchange.
-#[derive(Serialize)]
-struct ExchangeResponse {
-    access_token: String,
-    token_type: &'static str,
-    expires_in: u64,
-    scope: String,
-}
-
 /// Handles an exchange request body; `origin` is the default audience.
 pub(crate) fn exchange(
     config: &OidcConfig,
@@ -196,7 +179,7 @@ pub(crate) fn exchange(
     body: &[u8],
     origin: &str,
 ) -> Reply {
-    let Ok(request) = serde_json::from_slice::<ExchangeRequest>(body) else {
+    let Ok(request) = serde_json::from_slice::<OidcExchangeRequest>(body) else {
         return reply::bad_request("the body must be JSON with a string \"id_token\"");
     };
     let audience = config.audience.as_deref().unwrap_or(origin);
@@ -208,11 +191,11 @@ pub(crate) fn exchange(
         unix_now(),
     ) {
         Ok(accepted) => accepted,
-        Err(rejection) => {
+        Err(fault) => {
             return reply::error(
                 StatusCode::UNAUTHORIZED,
-                "invalid_token",
-                rejection.to_string(),
+                ErrorCode::InvalidToken,
+                fault.to_string(),
             );
         }
     };
@@ -220,24 +203,24 @@ pub(crate) fn exchange(
     if !config.allowed_scopes.contains(&scope) {
         return reply::error(
             StatusCode::FORBIDDEN,
-            "access_denied",
+            ErrorCode::AccessDenied,
             format!("scope {scope:?} is not granted"),
         );
     }
     if config.denied_subjects.contains(&accepted.subject) {
         return reply::error(
             StatusCode::FORBIDDEN,
-            "access_denied",
+            ErrorCode::AccessDenied,
             format!("subject {:?} may not read packs", accepted.subject),
         );
     }
     reply::json(
         StatusCode::OK,
-        &ExchangeResponse {
+        &OidcExchangeAnswer {
             access_token: tokens.issue(config.access_token_ttl),
-            token_type: "Bearer",
+            token_type: Some(BEARER_TOKEN_TYPE.to_owned()),
             expires_in: config.access_token_ttl.as_secs(),
-            scope,
+            scope: Some(scope),
         },
     )
 }
@@ -255,14 +238,14 @@ pub(crate) fn github_id_token(
     };
     let presented = authorization.and_then(bearer_token);
     if !presented.is_some_and(|token| TokenHash::of(token).matches(&TokenHash::of(expected))) {
-        return reply::unauthorized("invalid_token", "a valid request token is required");
+        return reply::unauthorized(ErrorCode::InvalidToken, "a valid request token is required");
     }
     let audience = audience.unwrap_or_else(|| origin.to_owned());
     match config.mint_id_token(&audience, Duration::from_secs(300)) {
-        Ok(value) => reply::json(StatusCode::OK, &serde_json::json!({ "value": value })),
+        Ok(value) => reply::json(StatusCode::OK, &GithubIdTokenAnswer { value }),
         Err(error) => reply::error(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ErrorCode::InternalError,
             snafu::Report::from_error(error).to_string(),
         ),
     }

@@ -8,16 +8,20 @@ use http::header::{
     IF_NONE_MATCH, VARY,
 };
 use http::{Request, Response, StatusCode};
+use registry_types::wire::{
+    CONTENT_DIGEST, JSON_MEDIA_TYPE, PACK_MEDIA_TYPE, RevocationBody, SIDECAR_SUFFIX,
+    X_PACK_DIGEST, X_PACK_KEY_ID, X_PACK_LICENSE, X_PACK_POLICY, X_PACK_SIGNATURE,
+    X_PACK_SIGNATURE_ENDPOINT,
+};
 use registry_types::{Namespace, PackName, Policy, Version};
-use serde::Serialize;
 
 use crate::body::ResponseBody;
 use crate::body::{self, accepts_gzip, content_digest, filler_chunk};
 use crate::catalog::PackEntry;
 use crate::config::SidecarAdvertisement;
+use crate::dispatch::{Shared, authorize};
 use crate::fault::Faults;
 use crate::reply::{self, Reply, set_header};
-use crate::router::{Shared, authorize};
 use crate::signature::oversized_header_value;
 
 /// The size of the body sent by the oversized-body fault: 11 MiB.
@@ -50,10 +54,10 @@ pub(crate) fn pack_or_sidecar<B>(
     if let Some(entry) = lookup(segment) {
         return pack(shared, request, &entry);
     }
-    if let Some(entry) = segment.strip_suffix(".sig").and_then(lookup) {
+    if let Some(entry) = segment.strip_suffix(SIDECAR_SUFFIX).and_then(lookup) {
         return sidecar(shared, request, &entry);
     }
-    let version = segment.strip_suffix(".sig").unwrap_or(segment);
+    let version = segment.strip_suffix(SIDECAR_SUFFIX).unwrap_or(segment);
     if Version::parse(version).is_err() {
         return reply::bad_request(format!("{version:?} is not a valid version"));
     }
@@ -66,15 +70,6 @@ fn pack_label(namespace: Option<&Namespace>, name: &PackName, version: &str) -> 
         Some(org) => format!("{org}/{name}@{version}"),
         None => format!("{name}@{version}"),
     }
-}
-
-/// The body of a 410 answer.
-#[derive(Serialize)]
-struct Revoked<'a> {
-    error: &'static str,
-    reason: &'a str,
-    safe_version: Option<&'a Version>,
-    message: String,
 }
 
 /// The refusal for authorization or revocation, if any, shared by the pack and its sidecar.
@@ -90,12 +85,11 @@ fn refusal<B>(shared: &Shared, request: &Request<B>, entry: &PackEntry) -> Optio
         );
         return Some(reply::json(
             StatusCode::GONE,
-            &Revoked {
-                error: "security_revocation",
-                reason: &revocation.reason,
-                safe_version: revocation.safe_version.as_ref(),
-                message: format!("pack '{label}' was revoked: {}", revocation.reason),
-            },
+            &RevocationBody::new(
+                &revocation.reason,
+                revocation.safe_version.as_ref().map(ToString::to_string),
+                format!("pack '{label}' was revoked: {}", revocation.reason),
+            ),
         ));
     }
     None
@@ -115,11 +109,11 @@ fn pack<B>(shared: &Shared, request: &Request<B>, entry: &Arc<PackEntry>) -> Rep
     let etag = format!("\"{digest}\"");
     let mut response = Response::new(ResponseBody::empty());
     set_header(&mut response, ETAG.as_str(), &etag);
-    set_header(&mut response, "x-pack-digest", &digest.to_string());
+    set_header(&mut response, X_PACK_DIGEST, &digest.to_string());
     let policy = advertised_policy(entry, &faults);
-    set_header(&mut response, "x-pack-policy", policy.as_str());
+    set_header(&mut response, X_PACK_POLICY, policy.as_str());
     if let Some(license) = &entry.meta.license {
-        set_header(&mut response, "x-pack-license", license);
+        set_header(&mut response, X_PACK_LICENSE, license);
     }
     set_cache_control(shared, &mut response, policy);
     let vary = if policy.requires_signature() {
@@ -139,7 +133,7 @@ fn pack<B>(shared: &Shared, request: &Request<B>, entry: &Arc<PackEntry>) -> Rep
     signature_headers(shared, &mut response, entry, &faults);
     response
         .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/x-yaml"));
+        .insert(CONTENT_TYPE, HeaderValue::from_static(PACK_MEDIA_TYPE));
     let gzip = request
         .headers()
         .get(http::header::ACCEPT_ENCODING)
@@ -183,13 +177,13 @@ fn signature_headers(shared: &Shared, response: &mut Reply, entry: &PackEntry, f
         return;
     }
     let signature = &entry.signature;
-    set_header(response, "x-pack-key-id", signature.key_id.as_str());
+    set_header(response, X_PACK_KEY_ID, signature.key_id.as_str());
     let settings = &shared.settings;
     let small = signature.json.len() <= settings.signature_header_max;
     if faults.oversized_headers {
         let real = signature.header_value(faults.bad_signature);
         let value = oversized_header_value(&real, OVERSIZED_SIGNATURE_HEADER_BYTES);
-        set_header(response, "x-pack-signature", &value);
+        set_header(response, X_PACK_SIGNATURE, &value);
         let filler = "f".repeat(1024);
         for index in 0..40 {
             if let Ok(name) = http::HeaderName::from_bytes(format!("x-filler-{index}").as_bytes())
@@ -201,7 +195,7 @@ fn signature_headers(shared: &Shared, response: &mut Reply, entry: &PackEntry, f
     } else if small {
         set_header(
             response,
-            "x-pack-signature",
+            X_PACK_SIGNATURE,
             &signature.header_value(faults.bad_signature),
         );
     }
@@ -211,7 +205,7 @@ fn signature_headers(shared: &Shared, response: &mut Reply, entry: &PackEntry, f
         SidecarAdvertisement::Never => false,
     };
     if advertise {
-        set_header(response, "x-pack-signature-endpoint", &entry.sidecar_path());
+        set_header(response, X_PACK_SIGNATURE_ENDPOINT, &entry.sidecar_path());
     }
 }
 
@@ -248,7 +242,7 @@ fn body(response: &mut Reply, entry: &PackEntry, faults: &Faults, gzip: bool) ->
         (Some(altered), false) => content_digest(altered),
         (None, false) => entry.content_digest.clone(),
     };
-    set_header(response, "content-digest", &digest);
+    set_header(response, CONTENT_DIGEST, &digest);
     let gzip = gzip && !faults.oversized_body;
     if gzip {
         response
@@ -288,10 +282,10 @@ fn sidecar<B>(shared: &Shared, request: &Request<B>, entry: &Arc<PackEntry>) -> 
     let mut response = Response::new(ResponseBody::full(json));
     response
         .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        .insert(CONTENT_TYPE, HeaderValue::from_static(JSON_MEDIA_TYPE));
     set_header(
         &mut response,
-        "x-pack-key-id",
+        X_PACK_KEY_ID,
         entry.signature.key_id.as_str(),
     );
     set_cache_control(shared, &mut response, entry.policy);

@@ -2,6 +2,7 @@
 
 use http::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{Response, StatusCode};
+use registry_types::wire::{ErrorBody, ErrorCode, JSON_MEDIA_TYPE};
 use serde::Serialize;
 
 use crate::body::ResponseBody;
@@ -24,42 +25,31 @@ pub(crate) fn json(status: StatusCode, value: &impl Serialize) -> Reply {
     *response.status_mut() = status;
     response
         .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        .insert(CONTENT_TYPE, HeaderValue::from_static(JSON_MEDIA_TYPE));
     response
 }
 
 /// An error in the JSON format of PROTOCOL §6: `{"error": code, "message": text}`.
-pub(crate) fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Reply {
-    #[derive(Serialize)]
-    struct ErrorBody<'a> {
-        error: &'a str,
-        message: String,
-    }
-    json(
-        status,
-        &ErrorBody {
-            error: code,
-            message: message.into(),
-        },
-    )
+pub(crate) fn error(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Reply {
+    json(status, &ErrorBody::new(code, message))
 }
 
 /// 400 `invalid_request`.
 pub(crate) fn bad_request(message: impl Into<String>) -> Reply {
-    error(StatusCode::BAD_REQUEST, "invalid_request", message)
+    error(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest, message)
 }
 
 /// 404 `not_found`.
 pub(crate) fn not_found(what: impl std::fmt::Display) -> Reply {
     error(
         StatusCode::NOT_FOUND,
-        "not_found",
+        ErrorCode::NotFound,
         format!("{what} not found"),
     )
 }
 
 /// 401 with `WWW-Authenticate: Bearer`.
-pub(crate) fn unauthorized(code: &str, message: impl Into<String>) -> Reply {
+pub(crate) fn unauthorized(code: ErrorCode, message: impl Into<String>) -> Reply {
     let mut response = error(StatusCode::UNAUTHORIZED, code, message);
     response.headers_mut().insert(
         WWW_AUTHENTICATE,
@@ -72,7 +62,7 @@ pub(crate) fn unauthorized(code: &str, message: impl Into<String>) -> Reply {
 pub(crate) fn method_not_allowed(allow: &'static str) -> Reply {
     let mut response = error(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         format!("use {allow}"),
     );
     response
@@ -85,7 +75,7 @@ pub(crate) fn method_not_allowed(allow: &'static str) -> Reply {
 pub(crate) fn too_many_requests(retry_after: Option<String>) -> Reply {
     let mut response = error(
         StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
+        ErrorCode::RateLimited,
         "too many requests (injected fault)",
     );
     if let Some(value) = retry_after.and_then(|value| HeaderValue::from_str(&value).ok()) {
@@ -98,7 +88,7 @@ pub(crate) fn too_many_requests(retry_after: Option<String>) -> Reply {
 pub(crate) fn service_unavailable() -> Reply {
     let mut response = error(
         StatusCode::SERVICE_UNAVAILABLE,
-        "service_unavailable",
+        ErrorCode::ServiceUnavailable,
         "service unavailable (injected fault)",
     );
     response

@@ -1,8 +1,12 @@
-//! Request paths: what each path under `/v1` names, with names and versions validated first.
+//! Request paths parsed into a `Route`: what each path under `/v1` names (names validated).
 
+use registry_types::wire::{KEYS_PATH, OIDC_EXCHANGE_PATH};
 use registry_types::{Namespace, PackName};
 
 use crate::oidc::GITHUB_TOKEN_PATH;
+
+/// The path of the base URL below the origin: every protocol path is served below it.
+pub(crate) const API_PREFIX: &str = "/v1";
 
 /// What a request path asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,7 +35,7 @@ pub(crate) enum Route {
 
 /// Why a path names nothing.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum RouteError {
+pub(crate) enum RouteFault {
     /// No such endpoint.
     Unknown,
     /// A segment that should be a pack name or namespace is not one.
@@ -39,31 +43,44 @@ pub(crate) enum RouteError {
 }
 
 /// Reads a request path (without the query).
-pub(crate) fn parse(path: &str) -> Result<Route, RouteError> {
+pub(crate) fn parse(path: &str) -> Result<Route, RouteFault> {
     if path == GITHUB_TOKEN_PATH {
         return Ok(Route::GithubIdToken);
     }
-    let rest = path.strip_prefix("/v1/").ok_or(RouteError::Unknown)?;
+    let rest = path
+        .strip_prefix(API_PREFIX)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .ok_or(RouteFault::Unknown)?;
     let segments = rest
         .split('/')
         .map(percent_decode)
         .collect::<Option<Vec<String>>>()
-        .ok_or(RouteError::Unknown)?;
+        .ok_or(RouteFault::Unknown)?;
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    if names(&segments, KEYS_PATH) {
+        return Ok(Route::Keys);
+    }
+    if names(&segments, OIDC_EXCHANGE_PATH) {
+        return Ok(Route::OidcExchange);
+    }
     match segments.as_slice() {
-        ["keys"] => Ok(Route::Keys),
-        ["auth", "oidc", "exchange"] => Ok(Route::OidcExchange),
         ["orgs", org, rest @ ..] => {
             let namespace =
-                Namespace::parse(org).map_err(|_| RouteError::InvalidName((*org).into()))?;
+                Namespace::parse(org).map_err(|_| RouteFault::InvalidName((*org).into()))?;
             packs_route(Some(namespace), rest)
         }
         rest => packs_route(None, rest),
     }
 }
 
-fn packs_route(namespace: Option<Namespace>, segments: &[&str]) -> Result<Route, RouteError> {
-    let name = |text: &str| PackName::parse(text).map_err(|_| RouteError::InvalidName(text.into()));
+/// Whether decoded `segments` are those of the protocol path `path` (`/a/b`).
+fn names(segments: &[&str], path: &str) -> bool {
+    path.strip_prefix('/')
+        .is_some_and(|path| path.split('/').eq(segments.iter().copied()))
+}
+
+fn packs_route(namespace: Option<Namespace>, segments: &[&str]) -> Result<Route, RouteFault> {
+    let name = |text: &str| PackName::parse(text).map_err(|_| RouteFault::InvalidName(text.into()));
     match segments {
         ["packs"] => Ok(Route::List { namespace }),
         ["packs", pack, "versions"] => Ok(Route::Versions {
@@ -75,7 +92,7 @@ fn packs_route(namespace: Option<Namespace>, segments: &[&str]) -> Result<Route,
             name: name(pack)?,
             segment: (*segment).to_owned(),
         }),
-        _ => Err(RouteError::Unknown),
+        _ => Err(RouteFault::Unknown),
     }
 }
 
@@ -143,17 +160,17 @@ mod tests {
 
     #[test]
     fn bad_paths_name_nothing() {
-        assert_eq!(parse("/packs/a/1.0.0"), Err(RouteError::Unknown));
-        assert_eq!(parse("/v1/packs/a/"), Err(RouteError::Unknown));
-        assert_eq!(parse("/v1/packs/a/1/2"), Err(RouteError::Unknown));
-        assert_eq!(parse("/v1/packs/a/%zz"), Err(RouteError::Unknown));
+        assert_eq!(parse("/packs/a/1.0.0"), Err(RouteFault::Unknown));
+        assert_eq!(parse("/v1/packs/a/"), Err(RouteFault::Unknown));
+        assert_eq!(parse("/v1/packs/a/1/2"), Err(RouteFault::Unknown));
+        assert_eq!(parse("/v1/packs/a/%zz"), Err(RouteFault::Unknown));
         assert_eq!(
             parse("/v1/packs/..%2Fetc/1.0.0"),
-            Err(RouteError::InvalidName("../etc".into()))
+            Err(RouteFault::InvalidName("../etc".into()))
         );
         assert_eq!(
             parse("/v1/orgs/Acme/packs"),
-            Err(RouteError::InvalidName("Acme".into()))
+            Err(RouteFault::InvalidName("Acme".into()))
         );
     }
 
@@ -169,6 +186,6 @@ mod tests {
         assert_eq!(percent_decode("%-0"), None);
         assert_eq!(percent_decode("%4"), None);
         assert_eq!(percent_decode("%4a%4A"), Some("JJ".into()));
-        assert_eq!(parse("/v1/packs/x/%+1.0.0"), Err(RouteError::Unknown));
+        assert_eq!(parse("/v1/packs/x/%+1.0.0"), Err(RouteFault::Unknown));
     }
 }

@@ -22,11 +22,12 @@ use tokio_rustls::TlsAcceptor;
 use crate::bearer::TokenHash;
 use crate::catalog::{Catalog, StartupProblem};
 use crate::config::ServerConfig;
+use crate::dispatch::{self, Settings, Shared};
 use crate::error::{BindSnafu, GenerateKeySnafu, Result, SignManifestSnafu};
 use crate::fault::{FaultState, Faults};
 use crate::oidc::{AccessTokens, GITHUB_TOKEN_PATH};
 use crate::record::{RecordedRequest, Recorder, ServerStats};
-use crate::router::{self, Settings, Shared};
+use crate::route::API_PREFIX;
 use crate::tls;
 
 /// How long connections may take to finish once shutdown starts, before they are cut.
@@ -129,7 +130,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
 impl RunningServer {
     /// The base URL of the API, `http://127.0.0.1:PORT/v1` or `https://127.0.0.1:PORT/v1`.
     pub fn base_url(&self) -> String {
-        format!("{}/v1", self.shared.origin)
+        format!("{}{API_PREFIX}", self.shared.origin)
     }
 
     /// The origin, `scheme://host:port`: the OIDC audience, and what
@@ -344,7 +345,7 @@ where
 {
     let service = service_fn(move |request| {
         let shared = Arc::clone(&shared);
-        async move { router::handle(&shared, id, request).await }
+        async move { dispatch::handle(&shared, id, request).await }
     });
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder.http1().timer(TokioTimer::new());

@@ -6,7 +6,7 @@ use snafu::{ResultExt, ensure};
 
 use crate::digest::Digest;
 use crate::error::{InvalidReferencePinSnafu, InvalidReferenceSnafu, Result};
-use crate::fault::ReferenceFault;
+use crate::reference::ReferenceFault;
 
 /// The object-storage service a BYOS reference names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

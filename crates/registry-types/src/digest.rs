@@ -5,7 +5,6 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{InvalidDigestSnafu, Result};
-use crate::fault::DigestFault;
 
 /// A SHA-256 digest in the protocol's one accepted spelling, `sha256:<64 lowercase hex>`.
 ///
@@ -152,6 +151,74 @@ impl From<Digest> for String {
 }
 
 crate::text_form::impl_parse_traits!(Digest);
+
+/// The rule of the digest form `sha256:<64 lowercase hex>` that a text breaks.
+///
+/// Positions count characters from 1 over the whole digest text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DigestFault {
+    /// There is no `algorithm:` prefix at all.
+    MissingAlgorithm,
+    /// The algorithm is not exactly `sha256`.
+    UnsupportedAlgorithm {
+        /// The algorithm text before the first `:`.
+        algorithm: String,
+    },
+    /// The hex part contains an uppercase hex digit.
+    UppercaseHex {
+        /// The first uppercase digit.
+        character: char,
+        /// Its position.
+        position: usize,
+    },
+    /// The hex part contains a character that is not a hex digit.
+    NotHex {
+        /// The first such character.
+        character: char,
+        /// Its position.
+        position: usize,
+    },
+    /// The hex part does not have 64 characters.
+    WrongLength {
+        /// How many it has.
+        length: usize,
+    },
+}
+
+impl fmt::Display for DigestFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MissingAlgorithm => write!(
+                f,
+                "has no algorithm prefix; expected `sha256:` and 64 lowercase hex characters"
+            ),
+            Self::UnsupportedAlgorithm { algorithm } => write!(
+                f,
+                "uses algorithm {algorithm:?}; only `sha256` (lowercase) is supported"
+            ),
+            Self::UppercaseHex {
+                character,
+                position,
+            } => write!(
+                f,
+                "has an uppercase hex digit {character:?} at position {position}; \
+                 digests use lowercase hex"
+            ),
+            Self::NotHex {
+                character,
+                position,
+            } => write!(
+                f,
+                "contains {character:?} at position {position}, which is not a hex digit"
+            ),
+            Self::WrongLength { length } => write!(
+                f,
+                "has {length} hex characters after `sha256:`; expected 64"
+            ),
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

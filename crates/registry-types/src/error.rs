@@ -2,7 +2,11 @@
 
 use snafu::Snafu;
 
-use crate::fault::{DigestFault, NameFault, ReferenceFault, VersionFault};
+use crate::base_url::UrlFault;
+use crate::digest::DigestFault;
+use crate::name::NameFault;
+use crate::reference::ReferenceFault;
+use crate::version::VersionFault;
 
 /// Everything that can go wrong while parsing the registry's plain data types.
 ///
@@ -75,6 +79,16 @@ pub enum Error {
     InvalidPolicy {
         /// The rejected text.
         policy: String,
+    },
+
+    /// A registry base URL breaks a rule of [`crate::BaseUrl`].
+    #[snafu(display("URL `{url}` is not usable: {reason}"))]
+    InvalidUrl {
+        /// The rejected text, with user information and any query or fragment replaced
+        /// by `<redacted>` (they may hold credentials).
+        url: String,
+        /// The rule it breaks.
+        reason: UrlFault,
     },
 
     /// A pack reference has the wrong overall shape.

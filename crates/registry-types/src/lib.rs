@@ -1,5 +1,6 @@
 //! Plain data types of the assay pack registry: pack names, namespaces,
-//! versions, digests, the signature policy and pack references.
+//! versions, digests, the signature policy, pack references, registry base URLs
+//! and the JSON bodies and header names of the registry wire protocol.
 //!
 //! Every type here is a parse-don't-validate newtype: a value that exists is
 //! valid, and parsing a rejected text returns an [`Error`] that quotes the text
@@ -12,9 +13,17 @@
 //! bare name, a registry pack, a BYOS object or a reserved `oci://`
 //! reference); its documentation states the exact classification rule.
 //!
+//! [`base64`] is the protocol's one base64 rule (PROTOCOL §4): read the standard and the
+//! URL-safe alphabets, padded or not; always write standard padded.
+//!
+//! [`BaseUrl`] is a registry's base URL in one normal form (lowercase scheme and
+//! host, no trailing `/`), so its display is the normal form rather than the
+//! text parsed. [`wire`] holds the JSON bodies and header names that the client
+//! and the reference server both speak.
+//!
 //! This crate sits at the bottom of the workspace and must never depend on
 //! I/O (no files, no network, not even a file-system check while parsing a
-//! reference), async runtimes, cryptography or the clock. It stores digests
+//! reference), async runtimes, HTTP crates, cryptography or the clock. It stores digests
 //! but never computes one.
 //!
 //! ```
@@ -48,25 +57,29 @@
 //! }
 //! ```
 
+pub mod base64;
+mod base_url;
 mod byos;
 mod digest;
 mod error;
-mod fault;
 mod name;
 mod namespace;
 mod policy;
 mod reference;
 mod text_form;
 mod timestamp;
+mod untrusted_text;
 mod version;
+pub mod wire;
 
+pub use base_url::{BaseUrl, UrlFault, UrlScheme};
 pub use byos::{ByosRef, ByosScheme};
-pub use digest::Digest;
+pub use digest::{Digest, DigestFault};
 pub use error::{Error, Result};
-pub use fault::{CoreNumber, DigestFault, NameFault, ReferenceFault, VersionFault, VersionSection};
-pub use name::PackName;
+pub use name::{NameFault, PackName};
 pub use namespace::Namespace;
 pub use policy::Policy;
-pub use reference::{OciRef, PackRef, RegistryRef};
+pub use reference::{OciRef, PackRef, ReferenceFault, RegistryRef};
 pub use timestamp::Timestamp;
-pub use version::Version;
+pub use untrusted_text::UntrustedText;
+pub use version::{CoreNumber, Version, VersionFault, VersionSection};

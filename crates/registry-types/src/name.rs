@@ -1,9 +1,10 @@
 //! Pack names: `a-z`, `0-9` and `-`, validated before any file-system or network use.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{InvalidPackNameSnafu, Result};
-use crate::fault::NameFault;
 
 /// A valid pack name, such as `eu-ai-act-baseline`.
 ///
@@ -98,6 +99,66 @@ impl TryFrom<String> for PackName {
 
 crate::text_form::impl_parse_traits!(PackName);
 crate::text_form::impl_string_newtype!(PackName);
+
+/// The rule of the name grammar (pack names and namespaces) that a text breaks.
+///
+/// Positions count characters from 1.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NameFault {
+    /// The text is empty.
+    Empty,
+    /// The text is longer than the limit.
+    TooLong {
+        /// Its length in characters.
+        length: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The text contains an uppercase ASCII letter.
+    UppercaseLetter {
+        /// The first uppercase letter.
+        letter: char,
+        /// Its position.
+        position: usize,
+    },
+    /// The text contains a character outside `a-z`, `0-9` and `-`.
+    ForbiddenCharacter {
+        /// The first such character.
+        character: char,
+        /// Its position.
+        position: usize,
+    },
+    /// The text starts with `-`.
+    LeadingHyphen,
+    /// The text ends with `-`.
+    TrailingHyphen,
+}
+
+impl fmt::Display for NameFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const ALPHABET: &str = "names use a-z, 0-9 and '-'";
+        match self {
+            Self::Empty => write!(f, "is empty"),
+            Self::TooLong { length, max } => {
+                write!(f, "is {length} characters long; the limit is {max}")
+            }
+            Self::UppercaseLetter { letter, position } => write!(
+                f,
+                "contains an uppercase letter {letter:?} at position {position}; {ALPHABET}"
+            ),
+            Self::ForbiddenCharacter {
+                character,
+                position,
+            } => write!(
+                f,
+                "contains {character:?} at position {position}; {ALPHABET}"
+            ),
+            Self::LeadingHyphen => write!(f, "starts with '-'; names start with a-z or 0-9"),
+            Self::TrailingHyphen => write!(f, "ends with '-'; names end with a-z or 0-9"),
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

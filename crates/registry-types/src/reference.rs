@@ -11,7 +11,6 @@ use crate::error::{
     InvalidReferenceNameSnafu, InvalidReferenceNamespaceSnafu, InvalidReferencePinSnafu,
     InvalidReferenceSnafu, InvalidReferenceVersionSnafu, Result,
 };
-use crate::fault::ReferenceFault;
 use crate::name::PackName;
 use crate::namespace::Namespace;
 use crate::version::Version;
@@ -349,6 +348,60 @@ impl OciRef {
 impl fmt::Display for OciRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}://{}", Self::SCHEME, self.target)
+    }
+}
+
+/// What is wrong with the overall shape of a pack reference.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReferenceFault {
+    /// The reference is empty.
+    Empty,
+    /// The reference is a URL with a scheme this protocol does not know.
+    UnknownScheme {
+        /// The scheme before `://`.
+        scheme: String,
+    },
+    /// A registry reference has nothing where the pack name belongs.
+    MissingName,
+    /// A registry reference has nothing after `@`.
+    MissingVersion,
+    /// A BYOS reference has no bucket (or container).
+    MissingBucket {
+        /// The scheme as written.
+        scheme: String,
+    },
+    /// A BYOS reference has no object key after the bucket.
+    MissingKey,
+    /// An `oci://` reference has nothing after the scheme.
+    MissingOciTarget,
+    /// A path or a bare name carries a `#sha256:` pin, which only registry and
+    /// BYOS references may carry.
+    UnexpectedPin,
+}
+
+impl fmt::Display for ReferenceFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => write!(f, "is empty"),
+            Self::UnknownScheme { scheme } => write!(
+                f,
+                "uses the unknown scheme {scheme:?}; known schemes are s3://, gs://, \
+                 az:// (also azure://) and oci://"
+            ),
+            Self::MissingName => write!(f, "has no pack name before '@'"),
+            Self::MissingVersion => write!(f, "has no version after '@'"),
+            Self::MissingBucket { scheme } => {
+                write!(f, "has no bucket after `{scheme}://`")
+            }
+            Self::MissingKey => write!(f, "has no object key after the bucket"),
+            Self::MissingOciTarget => write!(f, "has nothing after `oci://`"),
+            Self::UnexpectedPin => write!(
+                f,
+                "pins a digest but is not a registry or BYOS reference; \
+                 pin with `name@version#sha256:<hex>`"
+            ),
+        }
     }
 }
 

@@ -7,7 +7,6 @@ use std::hash::{Hash, Hasher};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{InvalidVersionSnafu, Result};
-use crate::fault::{CoreNumber, VersionFault, VersionSection};
 
 /// An exact SemVer 2.0.0 version, such as `1.2.0`, `1.2.0-rc.1` or `1.2.0+build.5`.
 ///
@@ -313,6 +312,178 @@ impl Ord for Version {
 }
 
 crate::text_form::impl_parse_traits!(Version);
+
+/// One of the three numbers of a version's core `major.minor.patch`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CoreNumber {
+    /// The first number.
+    Major,
+    /// The second number.
+    Minor,
+    /// The third number.
+    Patch,
+}
+
+impl fmt::Display for CoreNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Major => "major",
+            Self::Minor => "minor",
+            Self::Patch => "patch",
+        })
+    }
+}
+
+/// One of the two identifier lists that may follow a version's core.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VersionSection {
+    /// The identifiers after `-`.
+    PreRelease,
+    /// The identifiers after `+`.
+    Build,
+}
+
+impl fmt::Display for VersionSection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::PreRelease => "pre-release",
+            Self::Build => "build metadata",
+        })
+    }
+}
+
+/// The rule of SemVer 2.0.0 (or of exact references) that a version text breaks.
+///
+/// Positions count characters from 1.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum VersionFault {
+    /// The text is empty.
+    Empty,
+    /// The text is `latest` (in any case), which references never use.
+    Latest,
+    /// The text starts with a range operator such as `^`, `~`, `>=` or `*`.
+    Range {
+        /// The operator character it starts with.
+        operator: char,
+    },
+    /// The text starts with `v` or `V`.
+    LeadingV {
+        /// The letter.
+        letter: char,
+    },
+    /// The text contains whitespace.
+    Whitespace {
+        /// The position of the first whitespace character.
+        position: usize,
+    },
+    /// The core does not have exactly three dot-separated numbers.
+    WrongCoreCount {
+        /// How many it has.
+        found: usize,
+    },
+    /// A core number is empty.
+    EmptyCoreNumber {
+        /// Which one.
+        number: CoreNumber,
+    },
+    /// A core number contains something other than decimal digits.
+    NotANumber {
+        /// Which one.
+        number: CoreNumber,
+        /// Its text.
+        text: String,
+    },
+    /// A core number has a leading zero.
+    LeadingZero {
+        /// Which one.
+        number: CoreNumber,
+        /// Its text.
+        text: String,
+    },
+    /// A core number does not fit in a `u64`.
+    Overflow {
+        /// Which one.
+        number: CoreNumber,
+        /// Its text.
+        text: String,
+    },
+    /// A pre-release or build identifier is empty.
+    EmptyIdentifier {
+        /// Where.
+        section: VersionSection,
+    },
+    /// A pre-release or build identifier contains a character outside `0-9A-Za-z-`.
+    InvalidCharacter {
+        /// Where.
+        section: VersionSection,
+        /// The first such character.
+        character: char,
+        /// Its position in the whole version text.
+        position: usize,
+    },
+    /// A numeric pre-release identifier has a leading zero.
+    NumericLeadingZero {
+        /// The identifier.
+        identifier: String,
+    },
+}
+
+impl fmt::Display for VersionFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => write!(f, "is empty"),
+            Self::Latest => write!(
+                f,
+                "is not a version: there is no `latest`; name an exact version such as 1.2.0"
+            ),
+            Self::Range { operator } => write!(
+                f,
+                "is a range (starts with {operator:?}); a reference names one exact version"
+            ),
+            Self::LeadingV { letter } => {
+                write!(f, "starts with {letter:?}; write the version without it")
+            }
+            Self::Whitespace { position } => {
+                write!(f, "contains whitespace at position {position}")
+            }
+            Self::WrongCoreCount { found } => write!(
+                f,
+                "does not have three dot-separated core numbers (major.minor.patch); it has {found}"
+            ),
+            Self::EmptyCoreNumber { number } => write!(f, "has an empty {number} number"),
+            Self::NotANumber { number, text } => {
+                write!(
+                    f,
+                    "has a {number} number {text:?} that is not a decimal number"
+                )
+            }
+            Self::LeadingZero { number, text } => {
+                write!(f, "has a {number} number {text:?} with a leading zero")
+            }
+            Self::Overflow { number, text } => {
+                write!(
+                    f,
+                    "has a {number} number {text:?} that does not fit in 64 bits"
+                )
+            }
+            Self::EmptyIdentifier { section } => write!(f, "has an empty {section} identifier"),
+            Self::InvalidCharacter {
+                section,
+                character,
+                position,
+            } => write!(
+                f,
+                "contains {character:?} at position {position} in the {section}; \
+                 identifiers use 0-9, A-Z, a-z and '-'"
+            ),
+            Self::NumericLeadingZero { identifier } => write!(
+                f,
+                "has a numeric pre-release identifier {identifier:?} with a leading zero"
+            ),
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests;

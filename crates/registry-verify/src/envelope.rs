@@ -15,6 +15,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use registry_types::base64;
 use serde::Deserialize;
 use snafu::{OptionExt, ResultExt, ensure};
 
@@ -237,13 +238,13 @@ impl Envelope {
             }
             let field = EnvelopeField::Sig { index };
             let sig = signature.sig.context(MissingEnvelopeFieldSnafu { field })?;
-            let sig = crate::base64::decode(&sig).context(EnvelopeBase64Snafu { field })?;
+            let sig = base64::decode_lenient(&sig).context(EnvelopeBase64Snafu { field })?;
             signatures.push(EnvelopeSignature {
                 keyid: keyid.map(Cow::into_owned),
                 sig,
             });
         }
-        let payload = crate::base64::decode(&payload).context(EnvelopeBase64Snafu {
+        let payload = base64::decode_lenient(&payload).context(EnvelopeBase64Snafu {
             field: EnvelopeField::Payload,
         })?;
         Ok(Envelope {
@@ -256,7 +257,7 @@ impl Envelope {
     /// The envelope as JSON: fields in the order `payloadType`, `payload`, `signatures`
     /// (`keyid`, when there is one, before `sig`), standard padded base64, no whitespace.
     pub fn to_json(&self) -> String {
-        let payload = crate::base64::encode_standard(&self.payload);
+        let payload = base64::encode_standard(&self.payload);
         let mut out = String::with_capacity(payload.len() + 150 * self.signatures.len() + 100);
         out.push_str("{\"payloadType\":");
         out.push_str(&json_string(&self.payload_type));
@@ -274,7 +275,7 @@ impl Envelope {
                 out.push(',');
             }
             out.push_str("\"sig\":\"");
-            out.push_str(&crate::base64::encode_standard(&signature.sig));
+            out.push_str(&base64::encode_standard(&signature.sig));
             out.push_str("\"}");
         }
         out.push_str("]}");

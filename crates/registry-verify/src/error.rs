@@ -6,14 +6,16 @@ use data_encoding::DecodeError;
 use registry_types::{Digest, Timestamp};
 use snafu::Snafu;
 
-use crate::algorithm::Algorithm;
+use crate::algorithm::{Algorithm, SupportedKeyAlgorithms};
 use crate::envelope::EnvelopeField;
 use crate::key_id::KeyId;
+use crate::signers::{SignerHints, SignerIds};
+use crate::trust::ValidityWindow;
 
 /// What is wrong with the key bits of a public key that has a supported algorithm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum KeyDefect {
+pub enum KeyFault {
     /// The key has the wrong number of bytes.
     Length {
         /// The number of bytes found.
@@ -38,21 +40,21 @@ pub enum KeyDefect {
     SmallOrder,
 }
 
-impl fmt::Display for KeyDefect {
+impl fmt::Display for KeyFault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            KeyDefect::Length { actual, expected } => {
+            KeyFault::Length { actual, expected } => {
                 write!(f, "has {actual} bytes, expected {expected}")
             }
-            KeyDefect::PartialByte => f.write_str("is a bit string that does not end on a byte"),
-            KeyDefect::UnexpectedParameters => f.write_str("carries algorithm parameters"),
-            KeyDefect::MissingNamedCurve => f.write_str("does not name its curve"),
-            KeyDefect::CompressedPoint => {
+            KeyFault::PartialByte => f.write_str("is a bit string that does not end on a byte"),
+            KeyFault::UnexpectedParameters => f.write_str("carries algorithm parameters"),
+            KeyFault::MissingNamedCurve => f.write_str("does not name its curve"),
+            KeyFault::CompressedPoint => {
                 f.write_str("is a compressed point (only uncompressed points are accepted)")
             }
-            KeyDefect::NotOnCurve => f.write_str("is not a point on the curve"),
-            KeyDefect::NonCanonical => f.write_str("is not canonically encoded"),
-            KeyDefect::SmallOrder => f.write_str("is a point of small order"),
+            KeyFault::NotOnCurve => f.write_str("is not a point on the curve"),
+            KeyFault::NonCanonical => f.write_str("is not canonically encoded"),
+            KeyFault::SmallOrder => f.write_str("is a point of small order"),
         }
     }
 }
@@ -130,9 +132,7 @@ pub enum Error {
     },
 
     /// A key's algorithm OID is not Ed25519 or EC public key.
-    #[snafu(display(
-        "key algorithm {oid} is not supported (expected Ed25519, 1.3.101.112, or EC public key, 1.2.840.10045.2.1)"
-    ))]
+    #[snafu(display("key algorithm {oid} is not supported (expected {SupportedKeyAlgorithms})"))]
     UnsupportedKeyAlgorithm {
         /// The algorithm OID, dotted.
         oid: String,
@@ -148,12 +148,12 @@ pub enum Error {
     },
 
     /// A public key of a supported algorithm has unusable key bits.
-    #[snafu(display("{algorithm} public key {defect}"))]
+    #[snafu(display("{algorithm} public key {fault}"))]
     InvalidPublicKey {
         /// The key's algorithm.
         algorithm: Algorithm,
         /// What is wrong with it.
-        defect: KeyDefect,
+        fault: KeyFault,
     },
 
     /// ring rejected a PKCS#8 private key of a supported algorithm.
@@ -307,8 +307,8 @@ pub enum Error {
     /// No signature is by a trusted key.
     #[snafu(display("no signature is from a trusted key (signed by {key_ids})"))]
     UntrustedKey {
-        /// The key ids the signatures name.
-        key_ids: String,
+        /// The key id hints of the signatures, sorted, each once.
+        key_ids: SignerHints,
     },
 
     /// A signature names a trusted key but does not verify with it.
@@ -324,7 +324,7 @@ pub enum Error {
         /// The key.
         key_id: KeyId,
         /// Its validity window.
-        window: String,
+        window: ValidityWindow,
         /// The time of the check.
         now: Timestamp,
     },
@@ -335,7 +335,7 @@ pub enum Error {
         /// The key.
         key_id: KeyId,
         /// Its validity window.
-        window: String,
+        window: ValidityWindow,
         /// The time of the check.
         now: Timestamp,
     },
@@ -357,7 +357,7 @@ pub enum Error {
         /// How many are needed.
         threshold: usize,
         /// The keys that verified.
-        key_ids: String,
+        key_ids: SignerIds,
     },
 
     /// A keys-manifest body is not JSON.
@@ -390,8 +390,8 @@ pub enum Error {
     /// No trusted root signed the keys manifest.
     #[snafu(display("keys manifest is not signed by a trusted root (signed by {signers})"))]
     ManifestNotSignedByRoot {
-        /// The key ids the signatures name.
-        signers: String,
+        /// The key id hints of the signatures, in envelope order.
+        signers: SignerHints,
     },
 
     /// The signed keys-manifest payload is malformed.
@@ -445,6 +445,118 @@ pub enum Error {
     },
 }
 
+/// The kinds of failure the predicates of [`Error`] tell apart; one per variant, matched
+/// without a wildcard so that a new variant must be given one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    /// A key, key id, algorithm name or key text cannot be read or used.
+    Key,
+    /// An envelope is malformed or over a limit.
+    Envelope,
+    /// The pack itself has no canonical form or is not a pack.
+    Pack,
+    /// The pack's bytes are not the ones a digest or an envelope vouches for.
+    Binding,
+    /// No (or not enough) trusted, currently valid keys signed.
+    Signers,
+    /// A keys manifest is refused.
+    Manifest,
+    /// The platform failed: randomness, signing, encoding.
+    Platform,
+}
+
+impl Error {
+    fn class(&self) -> Class {
+        match self {
+            Error::InvalidBase64 { .. }
+            | Error::InvalidKeyId { .. }
+            | Error::UnknownAlgorithm { .. }
+            | Error::MissingPemBlock { .. }
+            | Error::UnexpectedPemLabel { .. }
+            | Error::UnterminatedPem { .. }
+            | Error::PemBase64 { .. }
+            | Error::ParsePublicKey { .. }
+            | Error::ParsePrivateKey { .. }
+            | Error::UnsupportedKeyAlgorithm { .. }
+            | Error::UnsupportedCurve { .. }
+            | Error::InvalidPublicKey { .. }
+            | Error::PrivateKeyRejected { .. } => Class::Key,
+            Error::EnvelopeTooLarge { .. }
+            | Error::ParseEnvelope { .. }
+            | Error::MissingEnvelopeField { .. }
+            | Error::EnvelopeBase64 { .. }
+            | Error::TooManySignatures { .. }
+            | Error::KeyIdTooLong { .. } => Class::Envelope,
+            Error::Canonicalize { .. } | Error::NotAPack { .. } => Class::Pack,
+            Error::DigestMismatch { .. }
+            | Error::WrongPayloadType { .. }
+            | Error::PayloadMismatch { .. } => Class::Binding,
+            Error::SignatureRequired
+            | Error::NoSignatures
+            | Error::UntrustedKey { .. }
+            | Error::InvalidSignature { .. }
+            | Error::UnverifiedSignature { .. }
+            | Error::KeyExpired { .. }
+            | Error::KeyNotYetValid { .. }
+            | Error::KeyRevoked { .. }
+            | Error::BelowThreshold { .. } => Class::Signers,
+            Error::ManifestJson { .. }
+            | Error::ManifestUnsigned
+            | Error::ManifestEnvelope { .. }
+            | Error::ManifestPayloadType { .. }
+            | Error::ManifestNotSignedByRoot { .. }
+            | Error::ManifestPayload { .. }
+            | Error::ManifestVersion { .. }
+            | Error::ManifestExpired { .. }
+            | Error::ManifestRollback { .. }
+            | Error::ManifestReplaced { .. } => Class::Manifest,
+            Error::RandomSource
+            | Error::GenerateKey { .. }
+            | Error::Sign { .. }
+            | Error::EncodeManifest { .. } => Class::Platform,
+        }
+    }
+
+    /// Whether the pack itself was refused: it has no canonical form under the strict
+    /// profile, or it is not a pack ([`Error::Canonicalize`], [`Error::NotAPack`]).
+    pub fn is_invalid_pack(&self) -> bool {
+        self.class() == Class::Pack
+    }
+
+    /// Whether the pack's integrity failed: it is refused itself
+    /// ([`Self::is_invalid_pack`]), or its bytes are not the ones the expected digest or the
+    /// envelope vouches for (a digest mismatch, a payload of other bytes, a payload type
+    /// that is not a pack's).
+    pub fn is_integrity_failure(&self) -> bool {
+        matches!(self.class(), Class::Pack | Class::Binding)
+    }
+
+    /// Whether the signatures did not satisfy the trust policy: none was required and
+    /// present, no trusted key signed, a signature did not verify, the only valid signer
+    /// is expired, not yet valid or revoked, or fewer distinct keys signed than the
+    /// threshold asks.
+    pub fn is_untrusted_signer(&self) -> bool {
+        self.class() == Class::Signers
+    }
+
+    /// Whether a keys manifest was refused (malformed, unsigned, not signed by a root,
+    /// expired, rolled back or replaced).
+    pub fn is_manifest_rejected(&self) -> bool {
+        self.class() == Class::Manifest
+    }
+
+    /// Whether a key (or a key id, an algorithm name, the text of a key) could not be read
+    /// or is not usable.
+    pub fn is_key_unusable(&self) -> bool {
+        self.class() == Class::Key
+    }
+
+    /// Whether an envelope is malformed or over one of its limits.
+    pub fn is_malformed_envelope(&self) -> bool {
+        self.class() == Class::Envelope
+    }
+}
+
 /// Result with [`Error`] as the default error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -453,10 +565,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn key_defects_read_as_a_sentence() {
+    fn key_faults_read_as_a_sentence() {
         let error = Error::InvalidPublicKey {
             algorithm: Algorithm::EcdsaP256Sha256,
-            defect: KeyDefect::CompressedPoint,
+            fault: KeyFault::CompressedPoint,
         };
         assert_eq!(
             error.to_string(),
@@ -464,7 +576,7 @@ mod tests {
         );
         let error = Error::InvalidPublicKey {
             algorithm: Algorithm::Ed25519,
-            defect: KeyDefect::Length {
+            fault: KeyFault::Length {
                 actual: 31,
                 expected: 32,
             },

@@ -43,7 +43,6 @@
 //! ```
 
 mod algorithm;
-mod base64;
 mod ed25519;
 mod envelope;
 mod error;
@@ -56,18 +55,18 @@ mod pem;
 mod private_key;
 mod public_key;
 mod sign;
+mod signers;
 mod trust;
 
 pub use crate::algorithm::Algorithm;
-pub use crate::base64::{decode_lenient, encode_standard};
 pub use crate::envelope::{
     Envelope, EnvelopeField, EnvelopeSignature, MAX_ENVELOPE_BYTES, MAX_KEY_ID_CHARS,
     MAX_SIGNATURES,
 };
-pub use crate::error::{Error, KeyDefect, Result};
+pub use crate::error::{Error, KeyFault, Result};
 pub use crate::key_id::KeyId;
 pub use crate::manifest::{
-    DropReason, DroppedKey, KEYS_MANIFEST_PAYLOAD_TYPE, ManifestCheckpoint, PACK_SIGNING_USAGE,
+    DropFault, DroppedKey, KEYS_MANIFEST_PAYLOAD_TYPE, ManifestCheckpoint, PACK_SIGNING_USAGE,
     VerifiedManifest, manifest_envelope, verify_manifest,
 };
 pub use crate::pack::{
@@ -80,6 +79,8 @@ pub use crate::public_key::PublicKey;
 pub use crate::sign::{
     KeyUsage, ManifestDraft, ManifestKeyDraft, PackPayloadType, sign_manifest, sign_pack,
 };
+pub use crate::signers::{SignerHints, SignerIds};
 pub use crate::trust::{
     EMBEDDED_ROOTS, KeySource, KeyValidity, RootSpec, TrustMode, TrustStore, TrustedKey,
+    ValidityWindow,
 };

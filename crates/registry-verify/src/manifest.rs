@@ -5,22 +5,23 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use registry_canon::digest_of_canonical_bytes;
-use registry_types::{Digest, Timestamp};
+use registry_types::wire::KeysBody;
+use registry_types::{Digest, Timestamp, base64};
 use serde::{Deserialize, Serialize};
 use snafu::{ResultExt, ensure};
 
 use crate::algorithm::Algorithm;
-use crate::base64::decode_lenient;
 use crate::envelope::{Envelope, MAX_ENVELOPE_BYTES};
 use crate::error::{
-    EnvelopeTooLargeSnafu, ManifestEnvelopeSnafu, ManifestExpiredSnafu, ManifestJsonSnafu,
-    ManifestNotSignedByRootSnafu, ManifestPayloadSnafu, ManifestPayloadTypeSnafu,
-    ManifestReplacedSnafu, ManifestRollbackSnafu, ManifestUnsignedSnafu, ManifestVersionSnafu,
-    Result,
+    EnvelopeTooLargeSnafu, InvalidBase64Snafu, ManifestEnvelopeSnafu, ManifestExpiredSnafu,
+    ManifestJsonSnafu, ManifestNotSignedByRootSnafu, ManifestPayloadSnafu,
+    ManifestPayloadTypeSnafu, ManifestReplacedSnafu, ManifestRollbackSnafu, ManifestUnsignedSnafu,
+    ManifestVersionSnafu, Result,
 };
 use crate::key_id::KeyId;
 use crate::public_key::{PublicKey, spki_der_from_base64};
-use crate::trust::{KeySource, TrustStore, TrustedKey};
+use crate::signers::SignerHints;
+use crate::trust::{KeySource, TrustStore, TrustedKey, ValidityWindow};
 
 /// The DSSE payload type of a keys manifest.
 pub const KEYS_MANIFEST_PAYLOAD_TYPE: &str = "application/vnd.assay.registry.keys.v1+json";
@@ -41,7 +42,7 @@ pub struct ManifestCheckpoint {
 /// Why a key listed in a verified manifest is not used.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum DropReason {
+pub enum DropFault {
     /// The claimed key id is not the SHA-256 of the key's SPKI.
     KeyIdMismatch {
         /// What the manifest claims.
@@ -71,7 +72,7 @@ pub struct DroppedKey {
     /// The key id the entry claims.
     pub claimed_key_id: String,
     /// Why it is dropped.
-    pub reason: DropReason,
+    pub reason: DropFault,
 }
 
 /// A keys manifest whose signature verified against a root, with its usable keys.
@@ -249,24 +250,22 @@ pub fn manifest_envelope(body: &[u8]) -> Result<Envelope> {
     }
     serde_json::from_slice::<UniqueKeys>(body).context(ManifestJsonSnafu)?;
     let json: serde_json::Value = serde_json::from_slice(body).context(ManifestJsonSnafu)?;
-    if json.get("payloadType").is_some() {
-        return Envelope::from_json_value(&json)
-            .map_err(Box::new)
-            .context(ManifestEnvelopeSnafu);
-    }
-    match json.get("signature") {
-        Some(serde_json::Value::String(encoded)) => {
-            let bytes = decode_lenient(encoded)
+    match KeysBody::classify(&json) {
+        KeysBody::Envelope(envelope) | KeysBody::WrappedObject(envelope) => {
+            Envelope::from_json_value(envelope)
+                .map_err(Box::new)
+                .context(ManifestEnvelopeSnafu)
+        }
+        KeysBody::WrappedBase64(encoded) => {
+            let bytes = base64::decode_lenient(encoded)
+                .context(InvalidBase64Snafu)
                 .map_err(Box::new)
                 .context(ManifestEnvelopeSnafu)?;
             Envelope::from_json(&bytes)
                 .map_err(Box::new)
                 .context(ManifestEnvelopeSnafu)
         }
-        Some(value @ serde_json::Value::Object(_)) => Envelope::from_json_value(value)
-            .map_err(Box::new)
-            .context(ManifestEnvelopeSnafu),
-        _ => ManifestUnsignedSnafu.fail(),
+        KeysBody::Unsigned => ManifestUnsignedSnafu.fail(),
     }
 }
 
@@ -390,17 +389,12 @@ fn root_signature(
             return Ok(root_id.clone());
         }
     }
-    let signers: Vec<&str> = envelope
-        .signatures()
-        .iter()
-        .map(|signature| signature.keyid.as_deref().unwrap_or("(no key id)"))
-        .collect();
     ManifestNotSignedByRootSnafu {
-        signers: if signers.is_empty() {
-            "nobody".to_owned()
-        } else {
-            signers.join(", ")
-        },
+        signers: envelope
+            .signatures()
+            .iter()
+            .map(|signature| signature.keyid.clone())
+            .collect::<SignerHints>(),
     }
     .fail()
 }
@@ -421,19 +415,19 @@ fn usable_keys(
         let key = match PublicKey::from_base64_spki(&entry.public_key) {
             Ok(key) => key,
             Err(error) => {
-                dropped.push(drop(DropReason::UnreadableKey {
+                dropped.push(drop(DropFault::UnreadableKey {
                     reason: error.to_string(),
                 }));
                 continue;
             }
         };
         if key.key_id().as_str() != entry.key_id {
-            dropped.push(drop(DropReason::KeyIdMismatch {
+            dropped.push(drop(DropFault::KeyIdMismatch {
                 claimed: entry.key_id.clone(),
                 computed: key.key_id().clone(),
             }));
         } else if Algorithm::parse(&entry.algorithm).ok() != Some(key.algorithm()) {
-            dropped.push(drop(DropReason::AlgorithmMismatch {
+            dropped.push(drop(DropFault::AlgorithmMismatch {
                 claimed: entry.algorithm.clone(),
                 actual: key.algorithm(),
             }));
@@ -443,21 +437,23 @@ fn usable_keys(
                 .flatten()
                 .any(|usage| usage == PACK_SIGNING_USAGE)
         }) {
-            dropped.push(drop(DropReason::NotForPackSigning));
+            dropped.push(drop(DropFault::NotForPackSigning));
         } else if let Some(earlier) = keys.iter_mut().find(|earlier| earlier.key == key) {
             // The same key listed again: it gets the most restrictive of its entries, so
             // that the order of the entries never decides whether a revocation counts.
             earlier.revoked |= entry.revoked;
-            earlier.not_before = earlier.not_before.max(entry.added_at);
-            earlier.not_after = earliest(earlier.not_after, entry.expires_at);
+            earlier.window.not_before = earlier.window.not_before.max(entry.added_at);
+            earlier.window.not_after = earliest(earlier.window.not_after, entry.expires_at);
         } else {
             keys.push(TrustedKey {
                 key,
                 source: KeySource::Manifest { version },
-                not_before: entry.added_at,
                 // The manifest vouches for its keys only until it expires itself, however
                 // long the caller keeps them.
-                not_after: earliest(entry.expires_at, manifest_expires_at),
+                window: ValidityWindow::new(
+                    entry.added_at,
+                    earliest(entry.expires_at, manifest_expires_at),
+                ),
                 revoked: entry.revoked,
             });
         }

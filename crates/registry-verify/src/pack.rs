@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::num::NonZeroUsize;
 
-use registry_canon::{CanonicalPack, StrictOptions, canonicalize_pack_bytes};
+use registry_canon::{CanonicalPack, StrictOptions};
 use registry_types::{Digest, Policy, Timestamp};
 use snafu::{ResultExt, ensure};
 
@@ -15,7 +15,8 @@ use crate::error::{
     SignatureRequiredSnafu, UntrustedKeySnafu, UnverifiedSignatureSnafu, WrongPayloadTypeSnafu,
 };
 use crate::key_id::KeyId;
-use crate::trust::{KeyValidity, TrustStore, TrustedKey};
+use crate::signers::{SignerHints, SignerIds};
+use crate::trust::{KeyValidity, TrustStore, TrustedKey, ValidityWindow};
 
 /// The protocol's payload type for pack envelopes: the canonical JCS bytes.
 pub const PACK_PAYLOAD_TYPE: &str = "application/vnd.assay.pack.v1+jcs";
@@ -121,7 +122,7 @@ pub fn verify_digest(pack: &[u8], expected: &Digest) -> Result<CanonicalPack> {
 }
 
 fn canonical_pack(pack: &[u8]) -> Result<CanonicalPack> {
-    canonicalize_pack_bytes(pack, StrictOptions::default())
+    CanonicalPack::from_yaml(pack, &StrictOptions::default())
         .map_err(Box::new)
         .context(CanonicalizeSnafu)
 }
@@ -167,10 +168,10 @@ pub fn verify_pack(
 struct Tally {
     verified: Vec<KeyId>,
     bad: Option<KeyId>,
-    expired: Option<(KeyId, String)>,
-    not_yet_valid: Option<(KeyId, String)>,
+    expired: Option<(KeyId, ValidityWindow)>,
+    not_yet_valid: Option<(KeyId, ValidityWindow)>,
     revoked: Option<KeyId>,
-    untrusted: BTreeSet<String>,
+    untrusted: BTreeSet<Option<String>>,
 }
 
 fn verify_envelope(
@@ -202,12 +203,7 @@ fn verify_envelope(
             .filter(|key| hint.is_none_or(|hint| key.key.key_id().matches_hint(hint)))
             .collect();
         if candidates.is_empty() {
-            tally.untrusted.insert(
-                signature
-                    .keyid
-                    .clone()
-                    .unwrap_or_else(|| "(no key id)".to_owned()),
-            );
+            tally.untrusted.insert(signature.keyid.clone());
             continue;
         }
         for candidate in candidates {
@@ -229,10 +225,10 @@ fn verify_envelope(
                     }
                 }
                 KeyValidity::Expired => {
-                    tally.expired = Some((id.clone(), candidate.window()));
+                    tally.expired = Some((id.clone(), candidate.window));
                 }
                 KeyValidity::NotYetValid => {
-                    tally.not_yet_valid = Some((id.clone(), candidate.window()));
+                    tally.not_yet_valid = Some((id.clone(), candidate.window));
                 }
                 KeyValidity::Revoked => tally.revoked = Some(id.clone()),
             }
@@ -255,7 +251,7 @@ fn failure(tally: Tally, options: &VerifyOptions) -> crate::Error {
         return BelowThresholdSnafu {
             verified: tally.verified.len(),
             threshold: options.threshold.get(),
-            key_ids: join(tally.verified.iter().map(KeyId::as_str)),
+            key_ids: SignerIds::from(tally.verified),
         }
         .build();
     }
@@ -282,16 +278,7 @@ fn failure(tally: Tally, options: &VerifyOptions) -> crate::Error {
         .build();
     }
     UntrustedKeySnafu {
-        key_ids: join(tally.untrusted.iter().map(String::as_str)),
+        key_ids: tally.untrusted.into_iter().collect::<SignerHints>(),
     }
     .build()
-}
-
-fn join<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    let items: Vec<&str> = items.collect();
-    if items.is_empty() {
-        "no key".to_owned()
-    } else {
-        items.join(", ")
-    }
 }

@@ -7,6 +7,7 @@
 //! without encapsulated headers. Writing follows RFC 7468 §3 strictly: standard base64 in
 //! lines of 64 characters, LF line endings, a final line break.
 
+use registry_types::base64;
 use snafu::{OptionExt, ResultExt};
 
 use crate::error::{
@@ -47,7 +48,7 @@ pub(crate) fn decode(text: &str, label: &'static str) -> Result<Vec<u8>> {
         .chars()
         .filter(|c| !c.is_ascii_whitespace())
         .collect();
-    crate::base64::decode(&body).context(PemBase64Snafu { label })
+    base64::decode_lenient(&body).context(PemBase64Snafu { label })
 }
 
 /// The label of the first `-----BEGIN …-----` line, if there is one.
@@ -61,7 +62,7 @@ fn first_label(text: &str) -> Option<String> {
 
 /// `der` as a PEM block labelled `label`.
 pub(crate) fn encode(label: &str, der: &[u8]) -> String {
-    let base64 = crate::base64::encode_standard(der);
+    let base64 = base64::encode_standard(der);
     let mut out =
         String::with_capacity(base64.len() + base64.len() / LINE_WIDTH + 2 * label.len() + 40);
     out.push_str("-----BEGIN ");
@@ -95,7 +96,7 @@ mod tests {
     #[test]
     fn crlf_other_widths_and_surrounding_text_are_accepted() {
         let der = decode(SPEC_KEY_PEM, "PUBLIC KEY").unwrap();
-        let body = crate::base64::encode_standard(&der);
+        let body = base64::encode_standard(&der);
         let (a, b) = body.split_at(40);
         let text = format!(
             "key for the registry\r\n-----BEGIN PUBLIC KEY-----\r\n{a}\r\n{b}\r\n-----END PUBLIC KEY-----\r\ntrailer"

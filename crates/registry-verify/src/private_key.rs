@@ -1,25 +1,19 @@
 //! Private keys: read from PKCS#8 DER or PEM, or generated; they sign, and know their public key.
 //!
-//! ring does the work for both algorithms. For Ed25519 it reads PKCS#8 v1 (what OpenSSL
-//! writes: seed only) and v2 (what ring writes: seed and public key, checked against each
-//! other). For P-256 it reads PKCS#8 v1 holding an RFC 5915 `ECPrivateKey` with its public
-//! key, which is what OpenSSL and ring write; SEC1 `EC PRIVATE KEY` files must be
-//! converted first (`openssl pkcs8 -topk8 -nocrypt`). Encrypted PKCS#8 is not read.
+//! The algorithm is found by the PKCS#8 algorithm OID in the scheme table; the scheme
+//! (`ed25519.rs`, `p256.rs`) reads, generates and signs. Encrypted PKCS#8 is not read.
 
 use std::fmt;
 
-use ring::rand::SystemRandom;
-use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair};
-use snafu::{OptionExt, ResultExt, ensure};
+use snafu::{OptionExt, ResultExt};
 
-use crate::algorithm::Algorithm;
+use crate::algorithm::{Algorithm, Signer, scheme_for_oid};
 use crate::error::{
-    GenerateKeySnafu, ParsePrivateKeySnafu, PrivateKeyRejectedSnafu, Result, SignSnafu,
-    UnsupportedCurveSnafu, UnsupportedKeyAlgorithmSnafu,
+    GenerateKeySnafu, ParsePrivateKeySnafu, Result, SignSnafu, UnsupportedKeyAlgorithmSnafu,
 };
 use crate::key_id::KeyId;
+use crate::pem;
 use crate::public_key::PublicKey;
-use crate::{ed25519, p256, pem};
 
 /// The PEM label of an unencrypted PKCS#8 private key.
 const PEM_LABEL: &str = "PRIVATE KEY";
@@ -28,15 +22,9 @@ const PEM_LABEL: &str = "PRIVATE KEY";
 ///
 /// Its `Debug` output shows the algorithm and the key id, never secret material.
 pub struct PrivateKey {
-    signer: Signer,
+    signer: Box<dyn Signer>,
     pkcs8_der: Vec<u8>,
     public_key: PublicKey,
-}
-
-/// The ring key pair behind a [`PrivateKey`].
-enum Signer {
-    Ed25519(Ed25519KeyPair),
-    P256(EcdsaKeyPair),
 }
 
 impl PrivateKey {
@@ -52,41 +40,11 @@ impl PrivateKey {
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
         let info = pkcs8::PrivateKeyInfoRef::try_from(der).context(ParsePrivateKeySnafu)?;
         let oid = info.algorithm.oid;
-        let signer = if oid == ed25519::OID {
-            let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(der).context(
-                PrivateKeyRejectedSnafu {
-                    algorithm: Algorithm::Ed25519,
-                },
-            )?;
-            Signer::Ed25519(pair)
-        } else if oid == p256::EC_PUBLIC_KEY_OID {
-            let algorithm = Algorithm::EcdsaP256Sha256;
-            // A missing or non-OID curve is left to ring, which rejects it.
-            if let Ok(curve) = info.algorithm.parameters_oid() {
-                ensure!(
-                    curve == p256::P256_OID,
-                    UnsupportedCurveSnafu {
-                        oid: curve.to_string()
-                    }
-                );
-            }
-            let pair = EcdsaKeyPair::from_pkcs8(
-                &ECDSA_P256_SHA256_ASN1_SIGNING,
-                der,
-                &SystemRandom::new(),
-            )
-            .context(PrivateKeyRejectedSnafu { algorithm })?;
-            Signer::P256(pair)
-        } else {
-            return UnsupportedKeyAlgorithmSnafu {
-                oid: oid.to_string(),
-            }
-            .fail();
-        };
-        let spki = match &signer {
-            Signer::Ed25519(pair) => ed25519::spki_der(pair.public_key().as_ref()),
-            Signer::P256(pair) => p256::spki_der(pair.public_key().as_ref()),
-        };
+        let scheme = scheme_for_oid(oid).with_context(|| UnsupportedKeyAlgorithmSnafu {
+            oid: oid.to_string(),
+        })?;
+        let signer = scheme.read_private_key(&info, der)?;
+        let spki = signer.spki_der();
         Ok(PrivateKey {
             signer,
             pkcs8_der: der.to_vec(),
@@ -114,15 +72,8 @@ impl PrivateKey {
     ///
     /// [`Error::GenerateKey`](crate::Error::GenerateKey) if the random number generator fails.
     pub fn generate(algorithm: Algorithm) -> Result<Self> {
-        let rng = SystemRandom::new();
-        let document = match algorithm {
-            Algorithm::Ed25519 => Ed25519KeyPair::generate_pkcs8(&rng).ok(),
-            Algorithm::EcdsaP256Sha256 => {
-                EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).ok()
-            }
-        }
-        .context(GenerateKeySnafu { algorithm })?;
-        Self::from_pkcs8_der(document.as_ref())
+        let scheme = algorithm.scheme().context(GenerateKeySnafu { algorithm })?;
+        Self::from_pkcs8_der(&scheme.generate_pkcs8()?)
     }
 
     /// The key as an unencrypted PKCS#8 `PRIVATE KEY` PEM block, for writing to a file that
@@ -155,19 +106,10 @@ impl PrivateKey {
     ///
     /// [`Error::Sign`](crate::Error::Sign) if the random number generator fails (P-256 only).
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
-        match &self.signer {
-            Signer::Ed25519(pair) => Ok(pair.sign(message).as_ref().to_vec()),
-            Signer::P256(pair) => {
-                let signature =
-                    pair.sign(&SystemRandom::new(), message)
-                        .ok()
-                        .with_context(|| SignSnafu {
-                            algorithm: self.algorithm(),
-                            key_id: self.key_id().clone(),
-                        })?;
-                Ok(signature.as_ref().to_vec())
-            }
-        }
+        self.signer.sign(message).ok().with_context(|| SignSnafu {
+            algorithm: self.algorithm(),
+            key_id: self.key_id().clone(),
+        })
     }
 }
 

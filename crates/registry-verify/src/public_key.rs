@@ -2,25 +2,25 @@
 //!
 //! Reading a key checks everything that can be checked without a signature: the DER is
 //! strict and complete, the algorithm is supported, the parameters are the ones the
-//! algorithm's RFC prescribes, and the key bits are a usable point (see `ed25519.rs` and
-//! `p256.rs`). Only one encoding of each key is accepted, so a key has one key id.
+//! algorithm's RFC prescribes, and the key bits are a usable point. The algorithm is found
+//! by the SPKI's OID in the scheme table; the scheme (`ed25519.rs`, `p256.rs`) does the
+//! rest. Only one encoding of each key is accepted, so a key has one key id.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use snafu::{OptionExt, ResultExt, ensure};
+use registry_types::base64;
+use snafu::{OptionExt, ResultExt};
 use spki::SubjectPublicKeyInfoRef;
 
-use crate::algorithm::{Algorithm, SignatureScheme};
-use crate::ed25519::{self, Ed25519Verifier};
+use crate::algorithm::{Algorithm, Verifier, scheme_for_oid};
 use crate::error::{
-    InvalidPublicKeySnafu, InvalidSignatureSnafu, KeyDefect, ParsePublicKeySnafu, Result,
-    UnsupportedCurveSnafu, UnsupportedKeyAlgorithmSnafu,
+    InvalidBase64Snafu, InvalidPublicKeySnafu, InvalidSignatureSnafu, KeyFault,
+    ParsePublicKeySnafu, Result, UnsupportedKeyAlgorithmSnafu,
 };
 use crate::key_id::KeyId;
-use crate::p256::{self, P256Verifier};
-use crate::{base64, pem};
+use crate::pem;
 
 /// The PEM label of a SubjectPublicKeyInfo.
 const PEM_LABEL: &str = "PUBLIC KEY";
@@ -34,7 +34,7 @@ pub struct PublicKey {
     algorithm: Algorithm,
     spki_der: Arc<[u8]>,
     key_id: KeyId,
-    scheme: Arc<dyn SignatureScheme>,
+    verifier: Arc<dyn Verifier>,
 }
 
 impl PublicKey {
@@ -49,52 +49,21 @@ impl PublicKey {
     /// - [`Error::UnsupportedKeyAlgorithm`](crate::Error::UnsupportedKeyAlgorithm) and
     ///   [`Error::UnsupportedCurve`](crate::Error::UnsupportedCurve), naming the OID;
     /// - [`Error::InvalidPublicKey`](crate::Error::InvalidPublicKey) when the key bits or
-    ///   parameters are unusable (the [`KeyDefect`] says how);
+    ///   parameters are unusable (the [`KeyFault`] says how);
     /// - [`Error::RandomSource`](crate::Error::RandomSource) if the P-256 point check
     ///   cannot get randomness.
     pub fn from_spki_der(der: &[u8]) -> Result<Self> {
         let spki = SubjectPublicKeyInfoRef::try_from(der).context(ParsePublicKeySnafu)?;
         let oid = spki.algorithm.oid;
-        let (algorithm, scheme): (Algorithm, Arc<dyn SignatureScheme>) = if oid == ed25519::OID {
-            let algorithm = Algorithm::Ed25519;
-            ensure!(
-                spki.algorithm.parameters.is_none(),
-                InvalidPublicKeySnafu {
-                    algorithm,
-                    defect: KeyDefect::UnexpectedParameters
-                }
-            );
-            let bytes = key_bytes(&spki, algorithm)?;
-            (algorithm, Arc::new(Ed25519Verifier::from_key_bytes(bytes)?))
-        } else if oid == p256::EC_PUBLIC_KEY_OID {
-            let algorithm = Algorithm::EcdsaP256Sha256;
-            let curve = spki
-                .algorithm
-                .parameters_oid()
-                .ok()
-                .context(InvalidPublicKeySnafu {
-                    algorithm,
-                    defect: KeyDefect::MissingNamedCurve,
-                })?;
-            ensure!(
-                curve == p256::P256_OID,
-                UnsupportedCurveSnafu {
-                    oid: curve.to_string()
-                }
-            );
-            let bytes = key_bytes(&spki, algorithm)?;
-            (algorithm, Arc::new(P256Verifier::from_point(bytes)?))
-        } else {
-            return UnsupportedKeyAlgorithmSnafu {
-                oid: oid.to_string(),
-            }
-            .fail();
-        };
+        let scheme = scheme_for_oid(oid).with_context(|| UnsupportedKeyAlgorithmSnafu {
+            oid: oid.to_string(),
+        })?;
+        let verifier = scheme.read_public_key(&spki)?;
         Ok(PublicKey {
-            algorithm,
+            algorithm: scheme.algorithm(),
             spki_der: der.into(),
             key_id: KeyId::of_spki_der(der),
-            scheme,
+            verifier,
         })
     }
 
@@ -171,7 +140,7 @@ impl PublicKey {
     /// [`Error::InvalidSignature`](crate::Error::InvalidSignature), with this key's id, when
     /// the signature is malformed or does not verify.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<()> {
-        self.scheme
+        self.verifier
             .verify(message, signature)
             .ok()
             .with_context(|| InvalidSignatureSnafu {
@@ -186,16 +155,24 @@ impl PublicKey {
 /// ignored. Cheap, so that a key id can be computed before a key is parsed.
 pub(crate) fn spki_der_from_base64(text: &str) -> Result<Vec<u8>> {
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    base64::decode_lenient(&compact)
+    base64::decode_lenient(&compact).context(InvalidBase64Snafu)
 }
 
 /// The key bits of an SPKI, which must be whole bytes.
-fn key_bytes<'a>(spki: &SubjectPublicKeyInfoRef<'a>, algorithm: Algorithm) -> Result<&'a [u8]> {
+///
+/// # Errors
+///
+/// [`Error::InvalidPublicKey`](crate::Error::InvalidPublicKey) with
+/// [`KeyFault::PartialByte`] naming `algorithm`.
+pub(crate) fn key_bits<'a>(
+    spki: &SubjectPublicKeyInfoRef<'a>,
+    algorithm: Algorithm,
+) -> Result<&'a [u8]> {
     spki.subject_public_key
         .as_bytes()
         .context(InvalidPublicKeySnafu {
             algorithm,
-            defect: KeyDefect::PartialByte,
+            fault: KeyFault::PartialByte,
         })
 }
 
@@ -292,7 +269,7 @@ mod tests {
             error,
             Error::InvalidPublicKey {
                 algorithm: Algorithm::Ed25519,
-                defect: KeyDefect::UnexpectedParameters
+                fault: KeyFault::UnexpectedParameters
             }
         ));
     }

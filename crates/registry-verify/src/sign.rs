@@ -1,6 +1,6 @@
 //! Signing for pack authors (pack envelopes) and registry operators (keys manifests).
 
-use registry_types::Timestamp;
+use registry_types::{Timestamp, base64};
 use serde::Serialize;
 use snafu::ResultExt;
 
@@ -41,10 +41,11 @@ pub fn sign_pack(
     keys: &[&PrivateKey],
     payload_type: PackPayloadType,
 ) -> Result<Envelope> {
-    let canonical = registry_canon::canonicalize_pack_bytes(pack, Default::default())
+    let canonical = registry_canon::CanonicalPack::from_yaml(pack, &Default::default())
         .map_err(Box::new)
         .context(crate::error::CanonicalizeSnafu)?;
-    let missing = match (canonical.name(), canonical.version()) {
+    let identity = canonical.identity();
+    let missing = match (identity.name(), identity.version()) {
         (None, _) => Some("name"),
         (_, None) => Some("version"),
         _ => None,
@@ -162,7 +163,7 @@ pub fn sign_manifest(draft: &ManifestDraft, root: &PrivateKey) -> Result<Envelop
             .map(|entry| KeyJson {
                 key_id: entry.key.key_id().as_str(),
                 algorithm: entry.key.algorithm().as_str(),
-                public_key: crate::base64::encode_standard(entry.key.spki_der()),
+                public_key: base64::encode_standard(entry.key.spki_der()),
                 description: entry.description.as_deref(),
                 not_before: entry.not_before,
                 not_after: entry.not_after,

@@ -78,12 +78,53 @@ pub struct TrustedKey {
     pub key: PublicKey,
     /// Where it came from.
     pub source: KeySource,
+    /// When it is trusted.
+    pub window: ValidityWindow,
+    /// Revoked keys are never trusted.
+    pub revoked: bool,
+}
+
+/// The time during which a key is trusted, each end optional (open).
+///
+/// Displayed as `2026-01-01T00:00:00Z..2027-01-01T00:00:00Z`, with `…` for an open end.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ValidityWindow {
     /// Not trusted before this time.
     pub not_before: Option<Timestamp>,
     /// Not trusted after this time.
     pub not_after: Option<Timestamp>,
-    /// Revoked keys are never trusted.
-    pub revoked: bool,
+}
+
+impl ValidityWindow {
+    /// A window from `not_before` to `not_after`, both inclusive.
+    pub fn new(not_before: Option<Timestamp>, not_after: Option<Timestamp>) -> Self {
+        ValidityWindow {
+            not_before,
+            not_after,
+        }
+    }
+
+    /// Whether `now` is before the window starts.
+    pub fn has_not_started(&self, now: Timestamp) -> bool {
+        self.not_before.is_some_and(|start| now < start)
+    }
+
+    /// Whether `now` is after the window ends.
+    pub fn has_ended(&self, now: Timestamp) -> bool {
+        self.not_after.is_some_and(|end| now > end)
+    }
+}
+
+impl fmt::Display for ValidityWindow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let end = |f: &mut fmt::Formatter<'_>, at: Option<Timestamp>| match at {
+            Some(at) => write!(f, "{at}"),
+            None => f.write_str("…"),
+        };
+        end(f, self.not_before)?;
+        f.write_str("..")?;
+        end(f, self.not_after)
+    }
 }
 
 /// Whether a key may be used at a given time.
@@ -105,8 +146,7 @@ impl TrustedKey {
         TrustedKey {
             key,
             source: KeySource::Configured,
-            not_before: None,
-            not_after: None,
+            window: ValidityWindow::default(),
             revoked: false,
         }
     }
@@ -115,20 +155,13 @@ impl TrustedKey {
     pub fn validity(&self, now: Timestamp) -> KeyValidity {
         if self.revoked {
             KeyValidity::Revoked
-        } else if self.not_before.is_some_and(|start| now < start) {
+        } else if self.window.has_not_started(now) {
             KeyValidity::NotYetValid
-        } else if self.not_after.is_some_and(|end| now > end) {
+        } else if self.window.has_ended(now) {
             KeyValidity::Expired
         } else {
             KeyValidity::Valid
         }
-    }
-
-    /// The validity window as text, for messages: `2026-01-01T00:00:00Z..2027-01-01T00:00:00Z`
-    /// with `…` for an open end.
-    pub fn window(&self) -> String {
-        let end = |at: Option<Timestamp>| at.map_or_else(|| "…".to_owned(), |at| at.to_string());
-        format!("{}..{}", end(self.not_before), end(self.not_after))
     }
 }
 

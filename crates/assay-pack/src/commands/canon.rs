@@ -1,6 +1,6 @@
 //! `assay-pack canon [--json] FILE`: print the canonical bytes.
 
-use registry_canon::{StrictOptions, Value, canonicalize_pack_bytes, to_canonical_jcs_bytes};
+use registry_canon::{CanonicalPack, StrictOptions, Value, to_canonical_jcs_bytes};
 use snafu::ResultExt;
 
 use crate::cli::CanonArgs;
@@ -14,7 +14,7 @@ pub(crate) fn run(args: &CanonArgs) -> Result<()> {
     let canonical = if args.json {
         Value::from_json_slice(&bytes).map(|value| to_canonical_jcs_bytes(&value))
     } else {
-        canonicalize_pack_bytes(&bytes, StrictOptions::default()).map(|pack| pack.into_bytes())
+        CanonicalPack::from_yaml(&bytes, &StrictOptions::default()).map(|pack| pack.into_bytes())
     }
     .context(CanonicalizeSnafu { path: &args.file })?;
     print(&canonical)

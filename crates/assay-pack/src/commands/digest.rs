@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use registry_canon::{StrictOptions, canonicalize_pack_bytes};
+use registry_canon::{CanonicalPack, StrictOptions};
 use registry_types::Digest;
 use snafu::ResultExt;
 
@@ -51,7 +51,7 @@ fn print_line(digest: &Digest, path: &Path) -> Result<()> {
 
 fn digest_file(path: &Path) -> Result<Digest> {
     let bytes = read_input(path)?;
-    let canonical = canonicalize_pack_bytes(&bytes, StrictOptions::default())
+    let canonical = CanonicalPack::from_yaml(&bytes, &StrictOptions::default())
         .context(CanonicalizeSnafu { path })?;
     Ok(*canonical.digest())
 }

@@ -1,6 +1,7 @@
 //! `assay-pack versions` and `assay-pack search`: the registry's listings as tables or JSON.
 
-use registry_types::{Namespace, PackName};
+use registry_types::wire::Released;
+use registry_types::{Namespace, PackName, UntrustedText};
 use serde_json::json;
 use snafu::{ResultExt, ensure};
 
@@ -39,7 +40,7 @@ pub(crate) fn versions(args: &VersionsArgs) -> Result<()> {
             .map(|info| {
                 json!({
                     "version": info.version.as_str(),
-                    "released": info.released.map(|at| at.to_string()),
+                    "released": info.released.as_ref().map(shown),
                     "deprecated": info.deprecated,
                     "revoked": info.revoked,
                     "digest": info.digest.map(|digest| digest.to_string()),
@@ -73,7 +74,8 @@ pub(crate) fn versions(args: &VersionsArgs) -> Result<()> {
             "{:<20} {:<22} {:<11} {}\n",
             info.version.as_str(),
             info.released
-                .map(|at| at.to_string())
+                .as_ref()
+                .map(shown)
                 .unwrap_or_else(|| "-".to_owned()),
             status,
             info.digest
@@ -82,6 +84,14 @@ pub(crate) fn versions(args: &VersionsArgs) -> Result<()> {
         ));
     }
     print(table.as_bytes())
+}
+
+/// A release time as the registry wrote it, control characters removed and truncated
+/// (a value that is not a date-time is shown as received).
+fn shown(released: &Released) -> String {
+    UntrustedText::with_max_chars(&released.to_string(), 40)
+        .as_str()
+        .to_owned()
 }
 
 /// Runs `assay-pack search [PREFIX]`.

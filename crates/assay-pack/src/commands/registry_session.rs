@@ -4,10 +4,11 @@
 use std::path::Path;
 
 use camino::Utf8PathBuf;
-use registry_http::{BaseUrl, SecretToken, TokenProvider};
+use registry_http::{SecretToken, TokenProvider};
 use registry_resolve::{
     CacheMode, NetworkMode, PackResolver, ResolvedPack, ResolverConfig, RevokedPolicy,
 };
+use registry_types::BaseUrl;
 use snafu::{OptionExt, ResultExt};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
@@ -15,8 +16,8 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::cli::RegistryArgs;
 use crate::error::{
-    NonUtf8CacheDirSnafu, RegistryOptionSnafu, ResolverSettingsSnafu, Result, StartRuntimeSnafu,
-    print_stderr,
+    InvalidArgumentSnafu, NonUtf8CacheDirSnafu, RegistryOptionSnafu, ResolverSettingsSnafu, Result,
+    StartRuntimeSnafu, print_stderr,
 };
 use crate::input::keys::root;
 
@@ -27,7 +28,7 @@ pub(crate) fn resolver(args: &RegistryArgs) -> Result<PackResolver> {
         .map_err(Box::new)
         .context(ResolverSettingsSnafu)?;
     if let Some(url) = &args.registry {
-        config.registry.base_url = BaseUrl::parse(url).context(RegistryOptionSnafu {
+        config.registry.base_url = BaseUrl::parse(url).context(InvalidArgumentSnafu {
             option: "--registry",
         })?;
     }

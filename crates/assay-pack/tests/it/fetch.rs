@@ -166,7 +166,7 @@ fn exit_codes_follow_the_contract() {
     let cache = scratch("codes");
     let root = registry.root.clone();
     let cases: [(&[&str], i32, &str); 6] = [
-        (&["nope@1.0.0"], 4, "not found"),
+        (&["nope@1.0.0"], 4, "(404)"),
         (&["soc2-starter@0.9.0"], 4, "0.9.1"),
         (&["eu-ai-act-pro@latest"], 2, "invalid reference"),
         (&["testdata/packs"], 2, "not a registry reference"),

@@ -87,7 +87,7 @@ fn serve_announces_its_url_serves_packs_and_stops_on_sigterm() {
         workspace().join("testdata/registry/packs/eu-ai-act-baseline/1.0.0/pack.yaml"),
     )
     .expect("read pack");
-    let digest = registry_canon::canonicalize_pack_bytes(&pack, Default::default())
+    let digest = registry_canon::CanonicalPack::from_yaml(&pack, &Default::default())
         .expect("canonical")
         .digest()
         .to_string();

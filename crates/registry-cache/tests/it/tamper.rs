@@ -1,7 +1,7 @@
 //! Every tampering case: detected on read, evicted, and reported with its specific error.
 
 use registry_cache::{
-    CacheRead, EntryFile, Error, FileKind, MetadataDefect, ReadOptions, SignatureRequirement,
+    CacheRead, EntryFile, Error, FileKind, MetadataFault, ReadOptions, SignatureRequirement,
 };
 use registry_types::Digest;
 use registry_verify::{TrustStore, compute_digest};
@@ -208,7 +208,7 @@ fn downgrading_the_policy_while_the_signature_is_gone_still_fails() {
     assert!(matches!(
         expect_evicted(&scratch, &k, &options),
         Error::MetadataInconsistent {
-            defect: MetadataDefect::KeyIdWithoutSignature,
+            fault: MetadataFault::KeyIdWithoutSignature,
             ..
         }
     ));
@@ -223,7 +223,7 @@ fn downgrading_the_policy_while_the_signature_is_gone_still_fails() {
     assert!(matches!(
         expect_evicted(&scratch, &k, &options),
         Error::MetadataInconsistent {
-            defect: MetadataDefect::CommercialUnsigned,
+            fault: MetadataFault::CommercialUnsigned,
             ..
         }
     ));
@@ -262,7 +262,7 @@ fn a_signature_file_that_metadata_does_not_record_is_tampering() {
     assert!(matches!(
         expect_evicted(&scratch, &k, &signer.options()),
         Error::MetadataInconsistent {
-            defect: MetadataDefect::UnrecordedSignature,
+            fault: MetadataFault::UnrecordedSignature,
             ..
         }
     ));
@@ -311,13 +311,10 @@ fn swapped_entries_are_detected_at_every_depth() {
     std::fs::rename(&dir_b, &dir_a).expect("rename");
     edit_metadata(&dir_a, |meta| meta["version"] = "1.0.0".into());
     match expect_evicted(&scratch, &a, &options) {
-        Error::PackIdentityMismatch {
-            found_name,
-            found_version,
-            ..
-        } => {
-            assert_eq!(found_name.as_deref(), Some("swapped"));
-            assert_eq!(found_version.as_deref(), Some("2.0.0"));
+        Error::PackIdentityMismatch { source, .. } => {
+            assert_eq!(source.found().name(), Some("swapped"));
+            assert_eq!(source.found().version(), Some("2.0.0"));
+            assert_eq!(source.field(), registry_canon::IdentityField::Version);
         }
         other => panic!("{other:?}"),
     }
@@ -488,4 +485,37 @@ fn something_planted_in_place_of_a_lock_file_does_not_lock_the_entry_out() {
         expect_fresh(&scratch.cache, &k, &signer.options()),
         pack("locked-out", "1.0.0", "y")
     );
+}
+
+#[test]
+fn a_planted_pack_cannot_put_terminal_escapes_into_the_report() {
+    // Someone with write access to the cache plants an open entry whose pack names itself
+    // with escape sequences (legal YAML, escaped in quotes) and records its true digest:
+    // the eviction report shows the name without a control character.
+    let scratch = Scratch::new("hostile-identity");
+    let k = key("planted", "1.0.0");
+    store_open(&scratch.cache, &k, "x");
+    let hostile = "name: \"\\e]0;owned\\a\\e[2Jplanted\"\nversion: \"1.0.0\"\n";
+    let dir = scratch.entry_dir(&k);
+    std::fs::write(dir.join("pack.yaml"), hostile).expect("write");
+    let digest = compute_digest(hostile.as_bytes()).expect("still a pack");
+    edit_metadata(&dir, |meta| meta["digest"] = digest.to_string().into());
+
+    let reason = expect_evicted(&scratch, &k, &Signer::new().options());
+    let Error::PackIdentityMismatch { source, .. } = &reason else {
+        panic!("{reason:?}")
+    };
+    assert!(
+        source
+            .found()
+            .name()
+            .is_some_and(|name| name.contains('\u{1b}'))
+    );
+    let report = snafu::Report::from_error(&reason).to_string();
+    // The report is one line per error in the chain; nothing else may be a control.
+    assert!(
+        !report.chars().any(|c| c.is_control() && c != '\n'),
+        "{report:?}"
+    );
+    assert!(report.contains("]0;owned[2Jplanted@1.0.0"), "{report}");
 }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use registry_canon::{StrictOptions, canonicalize_pack_bytes};
+use registry_canon::{CanonicalPack, StrictOptions};
 
 fn cases_dir(kind: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -47,7 +47,7 @@ fn check_expectation(expected: &Path, actual: &[u8]) {
 fn accepted_cases_give_their_canonical_bytes() {
     for case in yaml_cases("accept") {
         let input = std::fs::read(&case).expect("read case");
-        let canonical = canonicalize_pack_bytes(&input, StrictOptions::default())
+        let canonical = CanonicalPack::from_yaml(&input, &StrictOptions::default())
             .unwrap_or_else(|e| panic!("{}: {}", case.display(), snafu::Report::from_error(e)));
         check_expectation(&case.with_extension("canon"), canonical.bytes());
     }
@@ -57,7 +57,7 @@ fn accepted_cases_give_their_canonical_bytes() {
 fn rejected_cases_give_their_error_report() {
     for case in yaml_cases("reject") {
         let input = std::fs::read(&case).expect("read case");
-        let Err(error) = canonicalize_pack_bytes(&input, StrictOptions::default()) else {
+        let Err(error) = CanonicalPack::from_yaml(&input, &StrictOptions::default()) else {
             panic!("{}: accepted, expected a rejection", case.display());
         };
         let rendered = format!(

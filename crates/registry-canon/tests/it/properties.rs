@@ -28,9 +28,9 @@ use std::fmt::Write as _;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use registry_canon::{
-    CanonicalizeError, KeyPath, MAX_DEPTH, MAX_SAFE_INTEGER, MAX_TOTAL_SIZE, MIN_SAFE_INTEGER,
-    PathSegment, Position, Rule, StrictOptions, Value, canonicalize_pack_bytes,
-    compute_canonical_digest, digest_of_canonical_bytes, parse_yaml_strict, to_canonical_jcs_bytes,
+    CanonicalPack, CanonicalizeError, KeyPath, MAX_DEPTH, MAX_SAFE_INTEGER, MAX_TOTAL_SIZE,
+    MIN_SAFE_INTEGER, PathSegment, Position, Rule, StrictOptions, Value, compute_canonical_digest,
+    digest_of_canonical_bytes, parse_yaml_strict, to_canonical_jcs_bytes,
 };
 
 use crate::testdata::json;

@@ -2,9 +2,9 @@
 //! and the look-alikes a line-based pre-scan would wrongly reject.
 
 use registry_canon::{
-    CanonicalizeError, FloatPolicy, MAX_DEPTH, MAX_KEYS_PER_MAPPING, MAX_STRING_LENGTH,
-    MAX_TOTAL_SIZE, Rule, StrictOptions, canonicalize_pack_bytes, compute_canonical_digest,
-    compute_canonical_digest_result, parse_yaml_strict_with,
+    CanonicalPack, CanonicalizeError, FloatPolicy, MAX_DEPTH, MAX_KEYS_PER_MAPPING,
+    MAX_STRING_LENGTH, MAX_TOTAL_SIZE, Rule, StrictOptions, compute_canonical_digest,
+    compute_canonical_digest_result,
 };
 
 fn reject(yaml: &str) -> CanonicalizeError {
@@ -85,7 +85,7 @@ fn positions_are_character_and_byte_correct_after_multibyte_text() {
     assert_eq!((position.line, position.column), (3, 5));
     assert_eq!(position.offset, "t: é\nbeschrijving: x\nvé: ".len());
     // A BOM is skipped but counted in the byte offset.
-    let error = canonicalize_pack_bytes("\u{FEFF}a: 1.5".as_bytes(), StrictOptions::default())
+    let error = CanonicalPack::from_yaml("\u{FEFF}a: 1.5".as_bytes(), &StrictOptions::default())
         .expect_err("float");
     let position = error.position().expect("position");
     assert_eq!((position.line, position.column, position.offset), (1, 4, 6));
@@ -206,8 +206,9 @@ fn input_size_limit_counts_bytes() {
 fn float_policy_accepts_only_round_tripping_finite_floats() {
     let options = StrictOptions::default().with_floats(FloatPolicy::AcceptRoundTripping);
     let accept = |yaml: &str| {
-        let value = parse_yaml_strict_with(yaml, options).unwrap_or_else(|e| panic!("{yaml}: {e}"));
-        String::from_utf8(registry_canon::to_canonical_jcs_bytes(&value)).expect("UTF-8")
+        let pack = CanonicalPack::from_yaml(yaml.as_bytes(), &options)
+            .unwrap_or_else(|e| panic!("{yaml}: {e}"));
+        String::from_utf8(pack.into_bytes()).expect("UTF-8")
     };
     assert_eq!(
         accept("a: 1.5\nb: 1e21\nc: -0.0\nd: .25\ne: 1.0"),
@@ -221,7 +222,7 @@ fn float_policy_accepts_only_round_tripping_finite_floats() {
         "a: 1e400",
         "a: 1e-400",
     ] {
-        let error = parse_yaml_strict_with(yaml, options).expect_err(yaml);
+        let error = CanonicalPack::from_yaml(yaml.as_bytes(), &options).expect_err(yaml);
         assert_eq!(error.rule(), Rule::Float, "{yaml}");
         assert!(
             matches!(error, CanonicalizeError::FloatNotRepresentable { .. }),
@@ -237,7 +238,7 @@ fn float_policy_accepts_only_round_tripping_finite_floats() {
 
 #[test]
 fn invalid_utf8_is_located() {
-    let error = canonicalize_pack_bytes(b"name: ok\nbad: \xff\xfe\n", StrictOptions::default())
+    let error = CanonicalPack::from_yaml(b"name: ok\nbad: \xff\xfe\n", &StrictOptions::default())
         .expect_err("invalid UTF-8");
     assert_eq!(error.rule(), Rule::Utf8);
     let position = error.position().expect("position");

@@ -5,10 +5,10 @@ use std::ffi::OsString;
 use std::time::Duration;
 
 use registry_http::{
-    BaseUrl, DEFAULT_REGISTRY_URL, EnvFault, Error, IdTokenSource, OidcConfig, RegistryClient,
+    DEFAULT_REGISTRY_URL, EnvFault, Error, IdTokenSource, OidcConfig, RegistryClient,
     RegistryConfig, SecretToken, TokenProvider,
 };
-use registry_verify::MissingSignature;
+use registry_types::{BaseUrl, UrlFault};
 
 const SECRET: &str = "tok-5ecret-value-0123456789";
 
@@ -37,7 +37,6 @@ fn defaults_without_variables() {
     assert_eq!(config.limits.max_body_bytes, 10 * 1024 * 1024);
     assert_eq!(config.limits.max_json_bytes, 1024 * 1024);
     assert_eq!(config.limits.max_signature_header_bytes, 64 * 1024);
-    assert_eq!(config.missing_signature, MissingSignature::Reject);
     assert!(config.token.is_none());
     assert!(config.ca_bundle.is_none());
     // Blank values count as unset.
@@ -56,7 +55,8 @@ fn every_variable_is_read() {
         ("ASSAY_REGISTRY_TOKEN", SECRET),
         ("ASSAY_REGISTRY_TIMEOUT", "7"),
         ("ASSAY_REGISTRY_MAX_RETRIES", "0"),
-        ("ASSAY_ALLOW_UNSIGNED_PACKS", "true"),
+        // Resolver policy: registry-http leaves it alone, whatever its value.
+        ("ASSAY_ALLOW_UNSIGNED_PACKS", "maybe"),
         ("ASSAY_REGISTRY_CA_BUNDLE", path.to_str().unwrap()),
     ])
     .unwrap();
@@ -64,10 +64,6 @@ fn every_variable_is_read() {
     assert_eq!(config.base_url.as_str(), "https://packs.example.com/v1");
     assert_eq!(config.timeouts.total, Duration::from_secs(7));
     assert_eq!(config.retry.max_retries, 0);
-    assert_eq!(
-        config.missing_signature,
-        MissingSignature::AllowInsecureForDevelopment
-    );
     assert!(!config.token.is_none());
     assert_eq!(
         config.ca_bundle.as_ref().unwrap().origin(),
@@ -95,19 +91,26 @@ fn malformed_values_are_typed_errors() {
             "{value}"
         );
     }
-    assert_eq!(
-        fault_of(from(&[("ASSAY_ALLOW_UNSIGNED_PACKS", "maybe")])),
-        ("ASSAY_ALLOW_UNSIGNED_PACKS", EnvFault::NotBoolean)
-    );
     let error = from(&[("ASSAY_REGISTRY_TIMEOUT", "abc")]).unwrap_err();
     assert_eq!(
         error.to_string(),
         "environment variable ASSAY_REGISTRY_TIMEOUT is malformed: expected a whole number of seconds greater than 0"
     );
-    assert!(matches!(
-        from(&[("ASSAY_REGISTRY_URL", "ftp://x/v1")]),
-        Err(Error::InvalidUrl { .. })
-    ));
+    let error = from(&[("ASSAY_REGISTRY_URL", "ftp://x/v1")]).unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            Error::InvalidBaseUrl {
+                source: registry_types::Error::InvalidUrl {
+                    reason: UrlFault::UnsupportedScheme,
+                    ..
+                }
+            }
+        ),
+        "{error:?}"
+    );
+    let report = snafu::Report::from_error(&error).to_string();
+    assert!(report.contains("ftp://x/v1"), "{report}");
     assert!(matches!(
         from(&[("ASSAY_REGISTRY_CA_BUNDLE", "/nonexistent/bundle.pem")]),
         Err(Error::ReadCaBundle { .. })
@@ -203,7 +206,15 @@ fn url_errors_never_show_credentials() {
         "https://registry.example/v1?access_token=s3cret-in-url",
     ] {
         let error = from(&[("ASSAY_REGISTRY_URL", url)]).unwrap_err();
-        assert!(matches!(error, Error::InvalidUrl { .. }), "{error:?}");
+        assert!(
+            matches!(
+                &error,
+                Error::InvalidBaseUrl {
+                    source: registry_types::Error::InvalidUrl { .. }
+                }
+            ),
+            "{error:?}"
+        );
         let shown = format!("{error} {error:?}");
         assert!(!shown.contains("s3cret-in-url"), "{shown}");
         assert!(shown.contains("registry.example"), "{shown}");

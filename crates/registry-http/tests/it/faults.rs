@@ -3,13 +3,15 @@
 
 use std::time::Duration;
 
-use registry_http::{DigestAlgorithm, Error, ErrorKind, SignatureLookup, SizeLimit};
+use registry_http::{
+    DigestAlgorithm, Error, ErrorKind, HeaderFault, RequestFault, SignatureLookup, SizeLimit,
+};
 use registry_server::Faults;
 use registry_verify::{Algorithm, PrivateKey};
 
 use crate::support::{
-    Scripted, assert_names_pack, client_with, count, fetch_error, name, respond, start_with,
-    version,
+    Scripted, assert_names_pack, client_with, count, fetch_error, name, report, respond,
+    start_with, version,
 };
 
 const BASELINE: &str = "/v1/packs/eu-ai-act-baseline/1.0.0";
@@ -43,19 +45,15 @@ async fn wrong_digest_header() {
         |_| {},
     )
     .await;
-    let Error::DigestMismatch {
-        expected, actual, ..
-    } = &error
-    else {
+    let Some(RequestFault::DigestMismatch { expected, actual }) = error.fault() else {
         panic!("{error:?}")
     };
     assert_ne!(expected, actual);
     assert!(error.is_integrity_failure());
+    let text = report(&error);
     assert!(
-        error
-            .to_string()
-            .contains(&format!("expected {expected}, got {actual}")),
-        "{error}"
+        text.contains(&format!("expected {expected}, got {actual}")),
+        "{text}"
     );
     assert_eq!(asked, 1, "integrity failures are not retried");
 }
@@ -70,7 +68,10 @@ async fn tampered_body() {
         |_| {},
     )
     .await;
-    assert!(matches!(error, Error::DigestMismatch { .. }), "{error:?}");
+    assert!(
+        matches!(error.fault(), Some(RequestFault::DigestMismatch { .. })),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
@@ -85,11 +86,10 @@ async fn wrong_content_digest() {
     .await;
     assert!(
         matches!(
-            error,
-            Error::ContentDigestMismatch {
+            error.fault(),
+            Some(RequestFault::ContentDigestMismatch {
                 algorithm: DigestAlgorithm::Sha256,
-                ..
-            }
+            })
         ),
         "{error:?}"
     );
@@ -100,11 +100,11 @@ async fn wrong_content_digest() {
 /// the server was asked.
 async fn too_large_with(faults: Faults) -> (SizeLimit, u64) {
     let (error, asked) = fetch_with(faults, |_| {}).await;
-    let Error::TooLarge { limit, .. } = error else {
+    let Some(RequestFault::TooLarge { limit }) = error.fault() else {
         panic!("not a size limit: {error:?}")
     };
     assert_eq!(error.kind(), ErrorKind::TooLarge);
-    (limit, asked)
+    (*limit, asked)
 }
 
 #[tokio::test]
@@ -160,7 +160,11 @@ async fn slow_body_times_out_each_attempt() {
     })
     .await;
     assert!(
-        matches!(error, Error::Timeout { attempts: 2, after, .. } if after == Duration::from_millis(200)),
+        matches!(
+            error,
+            Error::Request { attempts: 2, source: RequestFault::Timeout { after }, .. }
+                if after == Duration::from_millis(200)
+        ),
         "{error:?}"
     );
     assert_eq!(error.kind(), ErrorKind::Timeout);
@@ -184,10 +188,13 @@ async fn bad_signature_is_found_and_does_not_verify() {
         .unwrap();
     let lookup = client.discover_signature(&fetched).await.unwrap();
     let envelope = lookup.envelope().expect("an envelope");
+    let outcome = envelope.verify_signature(&envelope.signatures()[0], &public);
     assert!(
-        envelope
-            .verify_signature(&envelope.signatures()[0], &public)
-            .is_err()
+        matches!(
+            &outcome,
+            Err(registry_verify::Error::InvalidSignature { key_id, .. }) if key_id == public.key_id()
+        ),
+        "{outcome:?}"
     );
     server.set_faults(Faults::default());
     let fetched = client
@@ -205,31 +212,40 @@ async fn bad_signature_is_found_and_does_not_verify() {
         .unwrap();
 }
 
-#[tokio::test]
-async fn a_pack_that_names_itself_differently_is_refused() {
-    // Mix-and-match: a valid pack served for another name (the reference server refuses to
-    // serve such a folder, so a scripted registry plays the attacker).
-    let body = "name: eu-ai-act-baseline\nversion: \"1.0.0\"\nkind: compliance\n";
+/// A scripted registry that answers every request with `body` as an open pack, with its
+/// true canonical digest.
+async fn serving_any_path(body: &'static str) -> Scripted {
     let digest = registry_canon::compute_canonical_digest(body)
         .unwrap()
         .to_string();
-    let scripted = Scripted::start(move |_, _| {
+    Scripted::start(move |_, _| {
         respond(
             200,
             &[("x-pack-digest", &digest), ("x-pack-policy", "open")],
             body,
         )
     })
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn a_pack_that_names_itself_differently_is_refused() {
+    // Mix-and-match: a valid pack served for another name (the reference server refuses to
+    // serve such a folder, so a scripted registry plays the attacker).
+    let body = "name: eu-ai-act-baseline\nversion: \"1.0.0\"\nkind: compliance\n";
+    let scripted = serving_any_path(body).await;
     let client = scripted.client();
     let error = fetch_error(&client, "eu-ai-act-pro", "1.2.0").await;
     assert!(
-        matches!(&error, Error::PackIdentityMismatch { found, .. } if found == "eu-ai-act-baseline@1.0.0"),
+        matches!(error.fault(), Some(RequestFault::PackIdentityMismatch { source })
+            if source.found().to_string() == "eu-ai-act-baseline@1.0.0"),
         "{error:?}"
     );
+    assert_eq!(error.kind(), ErrorKind::Integrity);
     let error = fetch_error(&client, "eu-ai-act-baseline", "1.0.1").await;
     assert!(
-        matches!(error, Error::PackIdentityMismatch { .. }),
+        matches!(error.fault(), Some(RequestFault::PackIdentityMismatch { source })
+            if source.field() == registry_canon::IdentityField::Version),
         "{error:?}"
     );
     assert!(
@@ -270,23 +286,28 @@ async fn malformed_answers_are_protocol_errors() {
         }
     };
     assert!(matches!(
-        fetch("no-digest").await,
-        Error::MissingHeader {
+        fetch("no-digest").await.fault(),
+        Some(RequestFault::MissingHeader {
             header: "x-pack-digest",
-            ..
-        }
+        })
     ));
     assert!(matches!(
-        fetch("not-yaml").await,
-        Error::PackRejected { .. }
+        fetch("not-yaml").await.fault(),
+        Some(RequestFault::PackRejected { .. })
     ));
     assert!(matches!(
-        fetch("brotli").await,
-        Error::UnsupportedContentEncoding { .. }
+        fetch("brotli").await.fault(),
+        Some(RequestFault::UnsupportedContentEncoding { encoding }) if encoding == "br"
     ));
-    assert!(matches!(fetch("bad-gzip").await, Error::CorruptGzip { .. }));
+    assert!(matches!(
+        fetch("bad-gzip").await.fault(),
+        Some(RequestFault::CorruptGzip { .. })
+    ));
     let error = client.versions(&name("x")).await.unwrap_err();
-    assert!(matches!(error, Error::InvalidJson { .. }), "{error:?}");
+    assert!(
+        matches!(error.fault(), Some(RequestFault::InvalidJson { .. })),
+        "{error:?}"
+    );
 }
 
 /// A valid pack for eu-ai-act-baseline@1.0.0 and its canonical digest.
@@ -328,11 +349,10 @@ async fn every_content_digest_line_is_checked() {
     let error = fetch_error(&client, "eu-ai-act-baseline", "1.0.0").await;
     assert!(
         matches!(
-            error,
-            Error::ContentDigestMismatch {
+            error.fault(),
+            Some(RequestFault::ContentDigestMismatch {
                 algorithm: DigestAlgorithm::Sha512,
-                ..
-            }
+            })
         ),
         "{error:?}"
     );
@@ -366,12 +386,11 @@ async fn an_insecure_advertised_sidecar_names_the_pack() {
     let error = client.discover_signature(&fetched).await.unwrap_err();
     assert!(
         matches!(
-            error,
-            Error::InvalidHeader {
+            error.fault(),
+            Some(RequestFault::InvalidHeader {
                 header: "x-pack-signature-endpoint",
-                fault: registry_http::HeaderFault::InsecureUrl,
-                ..
-            }
+                fault: HeaderFault::InsecureUrl,
+            })
         ),
         "{error:?}"
     );
@@ -412,7 +431,8 @@ async fn hostile_headers_are_errors_not_panics() {
               content-digest: sha-256=:AAAA:\r\ncontent-digest: \xff\r\ncontent-length: 0\r\n\r\n",
             ErrorKind::Protocol,
         ),
-        (many_headers, ErrorKind::Protocol),
+        // A head over the limit is a size limit (issue 8: it was reported as Protocol).
+        (many_headers, ErrorKind::TooLarge),
     ];
     for (response, kind) in cases {
         let (base_url, _) = crate::support::raw_server(response).await;
@@ -438,10 +458,11 @@ async fn registry_text_in_errors_has_no_control_characters() {
     .await;
     let client = scripted.client();
     let error = client.list_packs().collect_all().await.unwrap_err();
-    let Error::CursorLoop { cursor, .. } = &error else {
+    let Some(RequestFault::CursorLoop { cursor }) = error.fault() else {
         panic!("{error:?}")
     };
     assert_eq!(cursor, "[2Jc");
+    assert!(!report(&error).contains('\u{1b}'), "{error}");
     assert!(!error.to_string().contains('\u{1b}'), "{error}");
     assert!(error.to_string().contains(&scripted.base_url()), "{error}");
 }
@@ -463,10 +484,61 @@ async fn a_listing_with_ever_new_cursors_stops_at_the_page_limit() {
     config.limits.max_list_pages = 5;
     let client = registry_http::RegistryClient::new(config).unwrap();
     let error = client.list_packs().collect_all().await.unwrap_err();
-    let Error::TooLarge { limit, .. } = &error else {
+    let Some(RequestFault::TooLarge { limit }) = error.fault() else {
         panic!("{error:?}")
     };
     assert_eq!(*limit, SizeLimit::ListPages { max: 5 });
-    assert!(error.to_string().contains("past 5 pages"), "{error}");
+    assert!(report(&error).contains("past 5 pages"), "{error}");
     assert_eq!(scripted.seen().len(), 5, "no request past the limit");
+}
+
+/// An oversized response head was reported as a `Protocol` error, found against an
+/// independent registry; it is the size limit it is.
+#[tokio::test]
+async fn issue_8_an_oversized_response_head_is_a_size_limit() {
+    let mut response = b"HTTP/1.1 200 OK\r\n".to_vec();
+    let filler = "f".repeat(1000);
+    for index in 0..20 {
+        response.extend_from_slice(format!("x-filler-{index}: {filler}\r\n").as_bytes());
+    }
+    response.extend_from_slice(b"content-length: 0\r\n\r\n");
+    let (base_url, _) = crate::support::raw_server(Box::leak(response.into_boxed_slice())).await;
+    let mut config = crate::support::fast_config(&base_url);
+    config.limits.max_response_header_bytes = 8192;
+    let client = registry_http::RegistryClient::new(config).unwrap();
+    let error = fetch_error(&client, "a", "1.0.0").await;
+    assert!(
+        matches!(
+            error.fault(),
+            Some(RequestFault::TooLarge {
+                limit: SizeLimit::ResponseHead {
+                    max_bytes: 8192,
+                    ..
+                }
+            })
+        ),
+        "{error:?}"
+    );
+    assert_eq!(error.kind(), ErrorKind::TooLarge);
+    assert_names_pack(&error, "a@1.0.0", &base_url);
+}
+
+#[tokio::test]
+async fn a_hostile_pack_identity_reaches_no_error_text() {
+    // The pack names itself with a terminal escape (legal YAML, escaped in quotes): the
+    // error shows the name without it.
+    let body = "name: \"\\e[2Jevil\"\nversion: \"1.0.0\"\n";
+    let client = serving_any_path(body).await.client();
+    let error = fetch_error(&client, "evil", "1.0.0").await;
+    let Some(RequestFault::PackIdentityMismatch { source }) = error.fault() else {
+        panic!("{error:?}")
+    };
+    assert_eq!(source.found().name(), Some("\u{1b}[2Jevil"));
+    let text = format!("{} {}", report(&error), source.found());
+    // The report is one line per error in the chain; nothing else may be a control.
+    assert!(
+        !text.chars().any(|c| c.is_control() && c != '\n'),
+        "{text:?}"
+    );
+    assert!(text.contains("[2Jevil@1.0.0"), "{text}");
 }

@@ -3,11 +3,11 @@
 use std::time::Duration;
 
 use registry_http::{
-    CacheScope, PackVersions, REGISTRY_USER_AGENT, SecretToken, SignatureLookup, SignatureSource,
-    TokenProvider,
+    CacheScope, REGISTRY_USER_AGENT, SecretToken, SignatureLookup, SignatureSource, TokenProvider,
 };
 use registry_server::{SidecarAdvertisement, SidecarAdvertisement as Advertise};
 use registry_types::Policy;
+use registry_types::wire::PackVersions;
 use registry_verify::{Envelope, KEYS_MANIFEST_PAYLOAD_TYPE};
 
 use crate::support::{client_for, client_with, count, name, org, start, start_with, version};
@@ -377,7 +377,10 @@ async fn fetch_a_large_pack(label: &str) {
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, registry_http::Error::DigestMismatch { actual, .. } if *actual == expected),
+        matches!(
+            error.fault(),
+            Some(registry_http::RequestFault::DigestMismatch { actual, .. }) if *actual == expected
+        ),
         "{error:?}"
     );
     server.shutdown().await;

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use registry_http::{Error, IdTokenSource, OidcConfig, OidcRejection, SecretToken, TokenProvider};
+use registry_http::{
+    IdTokenSource, OidcConfig, OidcFault, RequestFault, SecretToken, TokenProvider,
+};
 use registry_server::{OidcConfig as ServerOidc, RunningServer};
 
 use crate::support::{Scripted, client_with, count, name, respond, start_with, version};
@@ -220,11 +222,11 @@ async fn refused_id_tokens_are_not_retried() {
     let error = fetch_pro(&client).await.unwrap_err();
     assert!(
         matches!(
-            error,
-            Error::TokenRejected {
-                code: OidcRejection::InvalidToken,
+            error.fault(),
+            Some(RequestFault::TokenRejected {
+                code: OidcFault::InvalidToken,
                 ..
-            }
+            })
         ),
         "{error:?}"
     );

@@ -1,7 +1,7 @@
 //! Redirects: followed by hand, never carrying the token to another origin, never to plain
 //! http from https, and at most a few.
 
-use registry_http::{Error, RedirectFault, SecretToken, TokenProvider};
+use registry_http::{RedirectFault, RequestFault, SecretToken, TokenProvider};
 use registry_server::{Faults, TlsMode};
 
 use crate::support::{
@@ -82,11 +82,11 @@ async fn https_to_http_is_refused() {
     let error = fetch_error(&client, "eu-ai-act-baseline", "1.0.0").await;
     assert!(
         matches!(
-            error,
-            Error::RefusedRedirect {
+            error.fault(),
+            Some(RequestFault::RefusedRedirect {
                 fault: RedirectFault::Downgrade,
                 ..
-            }
+            })
         ),
         "{error:?}"
     );
@@ -103,7 +103,10 @@ async fn redirect_loops_stop() {
     let client = client_with(&server, |_| {});
     let error = fetch_error(&client, "eu-ai-act-baseline", "1.0.0").await;
     assert!(
-        matches!(error, Error::TooManyRedirects { max: 5, .. }),
+        matches!(
+            error.fault(),
+            Some(RequestFault::TooManyRedirects { max: 5 })
+        ),
         "{error:?}"
     );
     assert_eq!(count(&server, BASELINE), 6);
@@ -119,11 +122,11 @@ async fn redirects_to_non_loopback_http_are_refused() {
     let error = client.fetch_keys().await.unwrap_err();
     assert!(
         matches!(
-            error,
-            Error::RefusedRedirect {
+            error.fault(),
+            Some(RequestFault::RefusedRedirect {
                 fault: RedirectFault::Insecure,
                 ..
-            }
+            })
         ),
         "{error:?}"
     );
@@ -132,11 +135,11 @@ async fn redirects_to_non_loopback_http_are_refused() {
     let error = client.fetch_keys().await.unwrap_err();
     assert!(
         matches!(
-            error,
-            Error::RefusedRedirect {
+            error.fault(),
+            Some(RequestFault::RefusedRedirect {
                 fault: RedirectFault::BadLocation,
                 ..
-            }
+            })
         ),
         "{error:?}"
     );

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use registry_http::Error;
+use registry_http::{Error, RequestFault};
 use registry_server::{Faults, RetryAfter};
 
 use crate::support::{assert_names_pack, client_with, count, name, start_with, version};
@@ -64,7 +64,14 @@ async fn rate_limits_and_unavailability_until_the_retries_run_out() {
     let (outcome, asked, _) = fetch_after(faults, 1).await;
     let error = outcome.unwrap_err();
     assert!(
-        matches!(error, Error::RateLimited { attempts: 2, retry_after: Some(wait), .. } if wait.is_zero()),
+        matches!(
+            error,
+            Error::Request {
+                attempts: 2,
+                source: RequestFault::RateLimited { retry_after: Some(wait) },
+                ..
+            } if wait.is_zero()
+        ),
         "{error:?}"
     );
     assert_eq!(asked, 2);
@@ -77,9 +84,9 @@ async fn rate_limits_and_unavailability_until_the_retries_run_out() {
     let (outcome, asked, _) = fetch_after(faults, 2).await;
     assert!(matches!(
         outcome,
-        Err(Error::RateLimited {
+        Err(Error::Request {
             attempts: 3,
-            retry_after: None,
+            source: RequestFault::RateLimited { retry_after: None },
             ..
         })
     ));
@@ -99,15 +106,13 @@ async fn retry_after_past_the_cap_fails_at_once() {
         };
         let (outcome, asked, elapsed) = fetch_after(faults, 3).await;
         let error = outcome.unwrap_err();
-        let Error::RetryAfterTooLong { wait, cap, .. } = &error else {
+        let Some(RequestFault::RetryAfterTooLong { wait, cap }) = error.fault() else {
             panic!("{error:?}")
         };
         assert!(*wait > Duration::from_secs(60), "{wait:?}");
         assert_eq!(*cap, Duration::from_secs(60));
-        assert!(
-            error.to_string().contains("more than the 60s cap"),
-            "{error}"
-        );
+        let text = crate::support::report(&error);
+        assert!(text.contains("more than the 60s cap"), "{text}");
         assert_eq!(asked, 1);
         assert!(elapsed < Duration::from_secs(5));
     }

@@ -1,10 +1,12 @@
 //! Every status the protocol gives a meaning to, and which of them are retried.
 
-use registry_http::{Error, ErrorKind, LicenseProblem, SecretToken, SizeLimit, TokenProvider};
+use registry_http::{
+    Error, ErrorKind, LicenseFault, RequestFault, SecretToken, SizeLimit, TokenProvider,
+};
 
 use crate::support::{
     Scripted, assert_names_pack, client_for, client_with, count, fast_config, fetch_error, name,
-    raw_server, respond, start_with, version,
+    raw_server, report, respond, start_with, version,
 };
 
 const PRO: &str = "/v1/packs/eu-ai-act-pro/1.2.0";
@@ -29,20 +31,25 @@ async fn unauthorized_forbidden_not_found_and_gone_are_final() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, Error::AuthenticationRequired { .. }),
+        matches!(error.fault(), Some(RequestFault::AuthenticationRequired)),
         "{error:?}"
     );
     assert_eq!(error.kind(), ErrorKind::AuthenticationRequired);
     assert_names_pack(&error, "eu-ai-act-pro@1.2.0", &registry);
-    assert!(error.to_string().contains("ASSAY_REGISTRY_TOKEN"));
+    assert!(report(&error).contains("ASSAY_REGISTRY_TOKEN"));
 
+    // Issue 8: a token that was sent and refused is not "set ASSAY_REGISTRY_TOKEN".
     let wrong = client_with(&server, |config| config.token = token("wrong"));
     let error = wrong.fetch_pack(&pro.0, &pro.1, None).await.unwrap_err();
     assert!(
-        matches!(error, Error::AuthenticationRequired { .. }),
+        matches!(error.fault(), Some(RequestFault::TokenRefused)),
         "{error:?}"
     );
-    assert!(!format!("{error} {error:?}").contains("wrong"));
+    assert_eq!(error.kind(), ErrorKind::AuthenticationRequired);
+    let text = report(&error);
+    assert!(text.contains("refused the token"), "{text}");
+    assert!(!text.contains("set ASSAY_REGISTRY_TOKEN"), "{text}");
+    assert!(!format!("{text} {error:?}").contains("wrong"));
 
     let unlicensed = client_with(&server, |config| config.token = token("unlicensed"));
     let error = unlicensed
@@ -51,11 +58,10 @@ async fn unauthorized_forbidden_not_found_and_gone_are_final() {
         .unwrap_err();
     assert!(
         matches!(
-            error,
-            Error::NotLicensed {
-                problem: LicenseProblem::PackNotLicensed,
-                ..
-            }
+            error.fault(),
+            Some(RequestFault::NotLicensed {
+                fault: LicenseFault::PackNotLicensed,
+            })
         ),
         "{error:?}"
     );
@@ -68,11 +74,7 @@ async fn unauthorized_forbidden_not_found_and_gone_are_final() {
         .unwrap_err();
     assert!(error.is_not_found(), "{error:?}");
     assert_names_pack(&error, "eu-ai-act-pro@9.9.9", &registry);
-    assert!(
-        error
-            .to_string()
-            .contains("check the pack name and version")
-    );
+    assert!(report(&error).contains("check the pack name and version"));
 
     let error = fetch_error(&client, "soc2-starter", "0.9.0").await;
     assert_eq!(
@@ -102,15 +104,14 @@ async fn license_expired_is_its_own_problem() {
     let error = fetch_error(&client, "eu-ai-act-pro", "1.2.0").await;
     assert!(
         matches!(
-            error,
-            Error::NotLicensed {
-                problem: LicenseProblem::LicenseExpired,
-                ..
-            }
+            error.fault(),
+            Some(RequestFault::NotLicensed {
+                fault: LicenseFault::LicenseExpired,
+            })
         ),
         "{error:?}"
     );
-    assert!(error.to_string().contains("license has expired"));
+    assert!(report(&error).contains("license has expired"));
 }
 
 #[tokio::test]
@@ -120,11 +121,10 @@ async fn payload_too_large_is_final() {
     let error = fetch_error(&client, "big", "1.0.0").await;
     assert!(
         matches!(
-            error,
-            Error::TooLarge {
+            error.fault(),
+            Some(RequestFault::TooLarge {
                 limit: SizeLimit::RejectedByServer,
-                ..
-            }
+            })
         ),
         "{error:?}"
     );
@@ -157,13 +157,23 @@ async fn retryable_statuses_are_retried_then_reported() {
     let client = scripted.client();
     let error = fetch_error(&client, "a", "1.0.0").await;
     assert!(
-        matches!(error, Error::ServerError { attempts: 1, .. }),
+        matches!(
+            error,
+            Error::Request {
+                attempts: 1,
+                source: RequestFault::ServerError { .. },
+                ..
+            }
+        ),
         "{error:?}"
     );
     let scripted = Scripted::start(|_, _| respond(400, &[], "")).await;
     let client = scripted.client();
     let error = fetch_error(&client, "a", "1.0.0").await;
-    assert!(matches!(error, Error::UnexpectedStatus { .. }), "{error:?}");
+    assert!(
+        matches!(error.fault(), Some(RequestFault::UnexpectedStatus { .. })),
+        "{error:?}"
+    );
     assert_eq!(scripted.seen().len(), 1);
 }
 
@@ -179,7 +189,14 @@ async fn connection_errors_are_retried() {
     let client = registry_http::RegistryClient::new(config).unwrap();
     let error = fetch_error(&client, "a", "1.0.0").await;
     assert!(
-        matches!(error, Error::Network { attempts: 3, .. }),
+        matches!(
+            error,
+            Error::Request {
+                attempts: 3,
+                source: RequestFault::Network { .. },
+                ..
+            }
+        ),
         "{error:?}"
     );
     assert_eq!(error.kind(), ErrorKind::Network);
@@ -200,7 +217,10 @@ async fn final_statuses_with_cut_off_bodies_are_not_retried() {
         let client = registry_http::RegistryClient::new(config).unwrap();
         let error = fetch_error(&client, "a", "1.0.0").await;
         assert!(
-            matches!(error, Error::NotFound { .. } | Error::Revoked { .. }),
+            matches!(
+                error.fault(),
+                Some(RequestFault::NotFound { .. } | RequestFault::Revoked { .. })
+            ),
             "{error:?}"
         );
         assert_names_pack(&error, "a@1.0.0", &base_url);
@@ -210,4 +230,24 @@ async fn final_statuses_with_cut_off_bodies_are_not_retried() {
             "{error:?}"
         );
     }
+}
+
+/// A 404 on `/keys` said "check the pack name and version" (issue 8): the hint fits the
+/// keys manifest.
+#[tokio::test]
+async fn issue_8_a_404_on_keys_does_not_blame_the_pack_name() {
+    let scripted = Scripted::start(|_, _| respond(404, &[], "")).await;
+    let error = scripted.client().fetch_keys().await.unwrap_err();
+    assert!(
+        matches!(
+            error.fault(),
+            Some(RequestFault::NotFound {
+                hint: registry_http::NotFoundHint::KeysManifest,
+            })
+        ),
+        "{error:?}"
+    );
+    let text = report(&error);
+    assert!(!text.contains("pack name"), "{text}");
+    assert!(text.contains("keys manifest"), "{text}");
 }

@@ -14,8 +14,9 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use registry_http::{BaseUrl, RegistryClient, RegistryConfig, TargetKind};
+use registry_http::{RegistryClient, RegistryConfig, TargetKind};
 use registry_server::{RunningServer, ServerConfig};
+use registry_types::BaseUrl;
 use registry_types::{Namespace, PackName, Version};
 use tokio::net::TcpListener;
 
@@ -85,6 +86,11 @@ pub(crate) fn assert_names_pack(error: &registry_http::Error, label: &str, regis
     let text = error.to_string();
     assert!(text.contains(&format!("'{label}'")), "{text}");
     assert!(text.contains(registry), "{text}");
+}
+
+/// The whole error chain, as the CLI prints it.
+pub(crate) fn report(error: &registry_http::Error) -> String {
+    snafu::Report::from_error(error).to_string()
 }
 
 /// Requests to `path` that the server saw.

@@ -2,10 +2,11 @@
 //! and the plain-HTTP rule.
 
 use registry_http::{
-    BaseUrl, CaBundle, Error, ErrorKind, HttpVersions, PlainHttp, RegistryClient, RegistryConfig,
+    CaBundle, Error, ErrorKind, HttpVersions, PlainHttp, RegistryClient, RegistryConfig,
     RootCertificates,
 };
 use registry_server::TlsMode;
+use registry_types::BaseUrl;
 
 use crate::support::{client_with, name, start, start_with, version};
 
@@ -56,11 +57,10 @@ async fn untrusted_ca_is_a_tls_error() {
         let error = fetch_baseline(&client).await.unwrap_err();
         assert!(
             matches!(
-                &error,
-                Error::Tls {
+                error.fault(),
+                Some(registry_http::RequestFault::Tls {
                     source: rustls::Error::InvalidCertificate(_),
-                    ..
-                }
+                })
             ),
             "{error:?}"
         );

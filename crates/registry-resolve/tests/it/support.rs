@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use camino::Utf8PathBuf;
-use registry_http::{BaseUrl, RegistryConfig};
+use registry_http::RegistryConfig;
 use registry_resolve::{FixedClock, ResolverConfig};
 use registry_server::{RunningServer, ServerConfig};
-use registry_types::Timestamp;
+use registry_types::{BaseUrl, Timestamp};
 use registry_verify::{Algorithm, PrivateKey, RootSpec};
 
 /// A fresh, empty scratch directory for one test.

@@ -12,7 +12,7 @@ const BASELINE: &str = "/v1/packs/eu-ai-act-baseline/1.0.0";
 
 /// `sha256:<hex>` of the canonical bytes, from the canonicalizer and ring's SHA-256 directly.
 fn expected_digest(pack: &[u8]) -> String {
-    let canonical = registry_canon::canonicalize_pack_bytes(pack, Default::default()).unwrap();
+    let canonical = registry_canon::CanonicalPack::from_yaml(pack, &Default::default()).unwrap();
     let hash = ring::digest::digest(&ring::digest::SHA256, canonical.bytes());
     format!("sha256:{}", data_encoding::HEXLOWER.encode(hash.as_ref()))
 }
@@ -75,7 +75,7 @@ async fn open_pack_carries_every_header_with_independent_digests() {
         .decode(response.header("x-pack-signature").unwrap().as_bytes())
         .unwrap();
     let envelope = Envelope::from_json(&envelope).unwrap();
-    let canonical = registry_canon::canonicalize_pack_bytes(&file, Default::default()).unwrap();
+    let canonical = registry_canon::CanonicalPack::from_yaml(&file, &Default::default()).unwrap();
     assert_eq!(envelope.payload(), canonical.bytes());
     assert_eq!(envelope.payload_type(), registry_verify::PACK_PAYLOAD_TYPE);
     let key = signing_key(&server).await;

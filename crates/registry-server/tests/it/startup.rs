@@ -41,10 +41,8 @@ async fn invalid_packs_are_reported_and_the_rest_served() {
     assert_eq!(seen[2].0, "packs/wrong-identity/1.0.0");
     assert!(matches!(
         seen[2].1,
-        Error::IdentityMismatch {
-            field: "version",
-            ..
-        }
+        Error::IdentityMismatch { source, .. }
+            if source.field() == registry_canon::IdentityField::Version
     ));
     server.shutdown().await;
 }

@@ -1,5 +1,6 @@
-//! Integration tests of registry-verify: public vectors, DSSE interop, keys, round trips and limits.
+//! Integration tests of registry-verify: data-driven cases, public vectors, DSSE interop, keys, round trips and limits.
 
+mod cases;
 mod dsse;
 mod ecdsa_encodings;
 mod envelope_limits;

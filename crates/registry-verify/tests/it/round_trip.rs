@@ -1,9 +1,7 @@
 //! Round trips: generate, sign, write, read, verify; and what tampering does.
 
-use registry_verify::{
-    Algorithm, Envelope, EnvelopeSignature, Error, PrivateKey, PublicKey, decode_lenient,
-    encode_standard,
-};
+use registry_types::base64::{decode_lenient, encode_standard};
+use registry_verify::{Algorithm, Envelope, EnvelopeSignature, Error, PrivateKey, PublicKey};
 
 const PACK_TYPE: &str = "application/vnd.assay.pack.v1+jcs";
 const LEGACY_PACK_TYPE: &str = "application/vnd.assay.pack+yaml;v=1";

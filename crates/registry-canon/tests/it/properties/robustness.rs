@@ -46,7 +46,7 @@ fn check_position(input: &[u8], position: Position) -> Result<(), TestCaseError>
 }
 
 fn check_arbitrary_input(input: &[u8]) -> Result<(), TestCaseError> {
-    let result = canonicalize_pack_bytes(input, StrictOptions::default());
+    let result = CanonicalPack::from_yaml(input, &StrictOptions::default());
     if let Ok(text) = std::str::from_utf8(input) {
         // The text API agrees with the byte API.
         let by_text = parse_yaml_strict(text).map(|value| to_canonical_jcs_bytes(&value));

@@ -1,7 +1,8 @@
-//! Base64 as DSSE uses it: read both alphabets with or without padding, always write standard padded.
+//! Base64 as the protocol uses it (PROTOCOL §4): read both alphabets with or without padding, always write standard padded.
 //!
-//! The DSSE specification says verifiers MUST accept the standard and the URL-safe
-//! alphabets; producers differ on padding too. The decoder therefore picks the alphabet
+//! DSSE envelopes, the `X-Pack-Signature` header and the keys manifest's `public_key` all
+//! carry base64, and the DSSE specification says verifiers MUST accept the standard and the
+//! URL-safe alphabets; producers differ on padding too. The decoder therefore picks the alphabet
 //! from the text itself and accepts a missing padding, but it is strict otherwise:
 //!
 //! - one alphabet per text: a text holding both `+`/`/` and `-`/`_` fails at the first
@@ -12,32 +13,25 @@
 //! - the unused low bits of the last symbol must be zero (`YR==` is rejected), so that
 //!   each byte string has exactly one accepted spelling per alphabet and padding choice.
 //!
-//! Errors carry data-encoding's [`DecodeError`], whose position counts bytes from the
-//! start of the text.
+//! Errors are data-encoding's [`DecodeError`] (re-exported here with its [`DecodeKind`]),
+//! whose position counts bytes from the start of the text; callers attach their own
+//! context (which envelope field, which header, which PEM block).
 
-use data_encoding::{BASE64, BASE64_NOPAD, BASE64URL_NOPAD, DecodeError, DecodeKind};
-use snafu::ResultExt;
+use data_encoding::{BASE64, BASE64_NOPAD, BASE64URL_NOPAD};
+pub use data_encoding::{DecodeError, DecodeKind};
 
-use crate::error::{InvalidBase64Snafu, Result};
+/// Encodes bytes as standard base64 with padding, the only form the protocol writes.
+pub fn encode_standard(bytes: &[u8]) -> String {
+    BASE64.encode(bytes)
+}
 
 /// Decodes standard or URL-safe base64, padded or not.
 ///
 /// # Errors
 ///
-/// [`Error::InvalidBase64`](crate::Error::InvalidBase64) when the text is not base64 under
-/// the rules of this module; its source gives the kind of problem and its byte position.
-pub fn decode_lenient(text: &str) -> Result<Vec<u8>> {
-    decode(text).context(InvalidBase64Snafu)
-}
-
-/// Encodes bytes as standard base64 with padding, the only form this crate writes.
-pub fn encode_standard(bytes: &[u8]) -> String {
-    BASE64.encode(bytes)
-}
-
-/// The decoder behind [`decode_lenient`], returning data-encoding's error so that callers
-/// inside this crate can attach their own context (which envelope field, which PEM block).
-pub(crate) fn decode(text: &str) -> Result<Vec<u8>, DecodeError> {
+/// A [`DecodeError`] when the text is not base64 under the rules of this module: its
+/// kind says what is wrong and its position the byte where it is.
+pub fn decode_lenient(text: &str) -> Result<Vec<u8>, DecodeError> {
     let bytes = text.as_bytes();
     let padding = bytes.iter().rev().take_while(|&&b| b == b'=').count();
     let unpadded_len = bytes.len() - padding;
@@ -74,11 +68,11 @@ mod tests {
     use super::*;
 
     fn ok(text: &str) -> Vec<u8> {
-        decode(text).unwrap_or_else(|error| panic!("{text:?} should decode: {error}"))
+        decode_lenient(text).unwrap_or_else(|error| panic!("{text:?} should decode: {error}"))
     }
 
     fn err(text: &str) -> DecodeError {
-        match decode(text) {
+        match decode_lenient(text) {
             Ok(bytes) => panic!("{text:?} should not decode, got {bytes:?}"),
             Err(error) => error,
         }
@@ -127,9 +121,9 @@ mod tests {
     }
 
     #[test]
-    fn the_public_function_wraps_the_position() {
-        let error = decode_lenient("YWJj*").unwrap_err();
-        assert!(matches!(error, crate::Error::InvalidBase64 { source } if source.position == 4));
+    fn errors_give_the_byte_position() {
+        let error = err("YWJj*");
+        assert_eq!((error.kind, error.position), (DecodeKind::Symbol, 4));
     }
 
     #[test]

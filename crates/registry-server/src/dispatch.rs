@@ -8,6 +8,7 @@ use http::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderValue, LOCATION};
 use http::{Method, Request, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::{Body, Incoming};
+use registry_types::wire::ErrorCode;
 
 use crate::bearer::{TokenHash, bearer_token};
 use crate::body::ResponseBody;
@@ -17,7 +18,7 @@ use crate::fault::{FaultState, StatusFault, origin_of};
 use crate::oidc::{self, AccessTokens, OidcConfig};
 use crate::record::Recorder;
 use crate::reply::{self, Reply};
-use crate::route::{self, Route, RouteError};
+use crate::route::{self, Route, RouteFault};
 use crate::{listing, pack_reply};
 
 /// The largest request body read (the OIDC exchange's JSON); larger ones get 413.
@@ -70,8 +71,8 @@ async fn answer(shared: &Shared, request: Request<Incoming>) -> Reply {
     let path = request.uri().path().to_owned();
     let route = match route::parse(&path) {
         Ok(route) => route,
-        Err(RouteError::Unknown) => return reply::not_found(format!("path {path}")),
-        Err(RouteError::InvalidName(name)) => {
+        Err(RouteFault::Unknown) => return reply::not_found(format!("path {path}")),
+        Err(RouteFault::InvalidName(name)) => {
             return reply::bad_request(format!("{name:?} is not a valid pack name or namespace"));
         }
     };
@@ -140,7 +141,7 @@ async fn exchange(shared: &Shared, request: Request<Incoming>) -> Reply {
     let too_large = || {
         reply::error(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             format!("the body is over {MAX_REQUEST_BODY_BYTES} bytes"),
         )
     };
@@ -179,14 +180,14 @@ pub(crate) fn authorize<B>(
     if settings.requires_auth {
         let Some(token) = authorization(request).and_then(bearer_token) else {
             return Some(reply::unauthorized(
-                "authentication_required",
+                ErrorCode::AuthenticationRequired,
                 format!("pack '{}' requires authentication", entry.name),
             ));
         };
         if TokenHash::is_any_of(token, &settings.unlicensed_tokens) {
             return Some(reply::error(
                 StatusCode::FORBIDDEN,
-                "pack_not_licensed",
+                ErrorCode::PackNotLicensed,
                 format!("this token holds no licence for pack '{}'", entry.name),
             ));
         }
@@ -197,7 +198,7 @@ pub(crate) fn authorize<B>(
         let known = configured | issued;
         if !known {
             return Some(reply::unauthorized(
-                "invalid_token",
+                ErrorCode::InvalidToken,
                 "the token is unknown or has expired",
             ));
         }
@@ -205,7 +206,7 @@ pub(crate) fn authorize<B>(
     if entry.meta.license_expired {
         return Some(reply::error(
             StatusCode::FORBIDDEN,
-            "license_expired",
+            ErrorCode::LicenseExpired,
             format!("the licence for pack '{}' has expired", entry.name),
         ));
     }
