@@ -95,6 +95,17 @@ pub enum ByosPins {
     Require,
 }
 
+/// Whether a pack fetched from the registry is looked up in its version listing to warn
+/// when it is deprecated (one more request per fetched pack; never for cache hits).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum DeprecationCheck {
+    /// No lookup (the default for library callers).
+    #[default]
+    Skip,
+    /// Look the version up after a fetch and warn when it is deprecated (the CLI's choice).
+    Warn,
+}
+
 /// What the process environment says about CI, for the allow-revoked gate.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum CiGate {
@@ -155,6 +166,8 @@ pub struct ResolverConfig {
     pub byos: Arc<dyn ObjectSource>,
     /// Whether object-storage packs need an expected digest.
     pub byos_pins: ByosPins,
+    /// Whether fetched packs are checked for deprecation.
+    pub deprecation: DeprecationCheck,
 }
 
 impl ResolverConfig {
@@ -181,6 +194,7 @@ impl ResolverConfig {
             clock: Arc::new(SystemClock),
             byos: Arc::new(NoObjectStores),
             byos_pins: ByosPins::default(),
+            deprecation: DeprecationCheck::default(),
         }
     }
 

@@ -48,7 +48,8 @@ pub use crate::clock::{Clock, FixedClock, SystemClock};
 pub use crate::config::{
     ASSAY_ALLOW_REVOKED, ASSAY_ALLOW_UNSIGNED_PACKS, ASSAY_REGISTRY_DEADLINE,
     ASSAY_REGISTRY_TRUST_ROOTS, ByosPins, CLOCK_TOLERANCE, CacheMode, CiGate, DEFAULT_CONCURRENCY,
-    DEFAULT_DEADLINE, FreezeCheck, NetworkMode, ResolverConfig, RevokedPolicy, TrustConfig,
+    DEFAULT_DEADLINE, DeprecationCheck, FreezeCheck, NetworkMode, ResolverConfig, RevokedPolicy,
+    TrustConfig,
 };
 pub use crate::error::{Error, ErrorClass, Result, RevokedAdvice};
 pub use crate::local_dir::LocalDir;

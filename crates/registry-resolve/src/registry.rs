@@ -14,7 +14,7 @@ use registry_types::{Digest, PackRef, Policy, RegistryRef, Timestamp};
 use registry_verify::{Envelope, SignatureStatus, VerifyOptions, verify_pack};
 use snafu::{ResultExt, ensure};
 
-use crate::config::{CacheMode, CiGate, NetworkMode, RevokedPolicy};
+use crate::config::{CacheMode, CiGate, DeprecationCheck, NetworkMode, RevokedPolicy};
 use crate::error::{
     CacheSnafu, Error, OfflineSnafu, PinMismatchSnafu, PolicyDowngradeSnafu, RegistrySnafu, Result,
     RevokedAdvice, TaskSnafu, VerifySnafu,
@@ -287,6 +287,11 @@ impl PackResolver {
             .context(CacheSnafu { pack: pack.clone() })?;
         }
         let coordinates = &fetched.coordinates;
+        if self.config.deprecation == DeprecationCheck::Warn
+            && let Some(warning) = self.deprecation(coordinates).await
+        {
+            warnings.push(warning);
+        }
         tracing::info!(%pack, digest = %fetched.computed_digest, %verification, "fetched and verified");
         Ok(ResolvedPack {
             digest: fetched.computed_digest,
@@ -304,6 +309,31 @@ impl PackResolver {
             warnings,
             bytes: fetched.body.to_vec(),
         })
+    }
+
+    /// The deprecation warning for a fetched version, if the registry lists it as
+    /// deprecated. A failed lookup only costs the warning (it is logged).
+    async fn deprecation(
+        &self,
+        coordinates: &registry_http::PackCoordinates,
+    ) -> Option<ResolveWarning> {
+        match self
+            .client
+            .versions_in(coordinates.namespace.as_ref(), &coordinates.name)
+            .await
+        {
+            Ok(listing) => listing
+                .versions
+                .iter()
+                .any(|info| info.version == coordinates.version && info.deprecated)
+                .then(|| ResolveWarning::Deprecated {
+                    latest: listing.latest.clone(),
+                }),
+            Err(error) => {
+                tracing::debug!(%error, "the version listing for the deprecation check failed");
+                None
+            }
+        }
     }
 
     /// A 410: refuse, or hand back the verified cached copy for forensics.

@@ -166,6 +166,11 @@ pub enum ResolveWarning {
     Unpinned,
     /// A stale entry was used without revalidation because the resolver is offline.
     StaleOffline,
+    /// The registry lists this version as deprecated.
+    Deprecated {
+        /// The version the registry calls latest, when it names one.
+        latest: Option<Version>,
+    },
 }
 
 impl fmt::Display for ResolveWarning {
@@ -189,6 +194,13 @@ impl fmt::Display for ResolveWarning {
             ),
             ResolveWarning::StaleOffline => {
                 f.write_str("the cache entry is stale and could not be revalidated (offline)")
+            }
+            ResolveWarning::Deprecated { latest } => {
+                f.write_str("this version is deprecated")?;
+                match latest {
+                    Some(latest) => write!(f, "; use @{latest} instead"),
+                    None => Ok(()),
+                }
             }
         }
     }

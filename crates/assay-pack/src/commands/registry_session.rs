@@ -6,7 +6,8 @@ use std::path::Path;
 use camino::Utf8PathBuf;
 use registry_http::{SecretToken, TokenProvider};
 use registry_resolve::{
-    CacheMode, NetworkMode, PackResolver, ResolvedPack, ResolverConfig, RevokedPolicy,
+    CacheMode, DeprecationCheck, NetworkMode, PackResolver, ResolvedPack, ResolverConfig,
+    RevokedPolicy,
 };
 use registry_types::BaseUrl;
 use snafu::{OptionExt, ResultExt};
@@ -49,6 +50,7 @@ pub(crate) fn resolver(args: &RegistryArgs) -> Result<PackResolver> {
     if args.offline {
         config.network = NetworkMode::Offline;
     }
+    config.deprecation = DeprecationCheck::Warn;
     if args.allow_revoked {
         config.revoked = RevokedPolicy::AllowCachedCopyForForensics;
     }

@@ -493,3 +493,22 @@ fn processes_fetching_overlapping_packs_into_one_cache_lose_nothing() {
     assert_eq!(offline.code, 0, "{}", offline.stderr);
     assert!(!offline.stderr.contains("evicted"), "{}", offline.stderr);
 }
+
+#[test]
+fn fetching_a_deprecated_version_warns_on_stderr() {
+    let registry = registry();
+    let cache = scratch("deprecated");
+    let result = fetch(
+        &registry,
+        &cache,
+        &["eu-ai-act-pro@1.1.0", "--trust-root", &registry.root],
+    );
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert!(
+        result.stderr.contains(
+            "warning: eu-ai-act-pro@1.1.0: this version is deprecated; use @1.2.0 instead"
+        ),
+        "{}",
+        result.stderr
+    );
+}

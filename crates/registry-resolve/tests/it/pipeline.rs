@@ -592,3 +592,37 @@ async fn an_endless_body_is_cut_off_and_a_slow_one_ends_at_the_deadline() {
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
     assert!(!files(&cache).iter().any(|file| file.ends_with("pack.yaml")));
 }
+
+#[tokio::test]
+async fn a_deprecated_version_is_fetched_with_a_warning_naming_the_latest() {
+    let server = serve(&example_registry(), |_| {}).await;
+    let cache = scratch("deprecated");
+    let mut config = resolver_config(
+        &server.base_url(),
+        Some(&RegistryRoot::of(&server)),
+        &cache,
+        0,
+    );
+    config.deprecation = registry_resolve::DeprecationCheck::Warn;
+    let resolver = PackResolver::new(config).expect("resolver");
+    let pack = resolver
+        .resolve("eu-ai-act-pro@1.1.0")
+        .await
+        .expect("fetched");
+    let latest = registry_types::Version::parse("1.2.0").expect("version");
+    assert_eq!(
+        pack.warnings,
+        vec![ResolveWarning::Deprecated {
+            latest: Some(latest)
+        }]
+    );
+    assert_eq!(
+        pack.warnings[0].to_string(),
+        "this version is deprecated; use @1.2.0 instead"
+    );
+    let current = resolver
+        .resolve("eu-ai-act-pro@1.2.0")
+        .await
+        .expect("fetched");
+    assert!(current.warnings.is_empty(), "{:?}", current.warnings);
+}
