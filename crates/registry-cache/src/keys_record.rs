@@ -289,20 +289,26 @@ mod tests {
         assert_eq!(cache.read_keys(url).expect("read"), Some(record(3)));
     }
 
+    const URL: &str = "https://registry.example/v1";
+
+    /// A cache holding a record of version 1 for [`URL`], and the record file's path.
+    fn cache_with_record(name: &str) -> (PackCache, camino::Utf8PathBuf) {
+        let root = scratch_dir("keys_record", name);
+        let cache = PackCache::new(root.clone());
+        cache
+            .update_keys::<Error>(URL, |_| Ok(Some(record(1))))
+            .expect("write");
+        let path = root
+            .join(RegistryId::from_url(URL).as_str())
+            .join(KEYS_RECORD_FILE);
+        (cache, path)
+    }
+
     #[test]
     fn a_corrupt_record_is_reported_and_replaced_by_the_next_update() {
-        let root = scratch_dir("keys_record", "corrupt");
-        let cache = PackCache::new(root.clone());
-        let url = "https://registry.example/v1";
-        cache
-            .update_keys::<Error>(url, |_| Ok(Some(record(1))))
-            .expect("write");
-        let registry = RegistryId::from_url(url);
-        std::fs::write(
-            root.join(registry.as_str()).join(KEYS_RECORD_FILE),
-            b"{not json",
-        )
-        .expect("plant");
+        let (cache, path) = cache_with_record("corrupt");
+        let url = URL;
+        std::fs::write(&path, b"{not json").expect("plant");
         let error = cache.read_keys(url).expect_err("corrupt");
         assert!(matches!(error, Error::DecodeKeysRecord { .. }), "{error:?}");
         assert!(error.is_unreadable_keys_record());
@@ -320,14 +326,8 @@ mod tests {
 
     #[test]
     fn a_record_of_another_registry_is_refused() {
-        let root = scratch_dir("keys_record", "other_registry");
-        let cache = PackCache::new(root.clone());
-        let url = "https://registry.example/v1";
-        cache
-            .update_keys::<Error>(url, |_| Ok(Some(record(1))))
-            .expect("write");
-        let registry = RegistryId::from_url(url);
-        let path = root.join(registry.as_str()).join(KEYS_RECORD_FILE);
+        let (cache, path) = cache_with_record("other_registry");
+        let url = URL;
         let text = std::fs::read_to_string(&path).expect("read");
         std::fs::write(&path, text.replace("registry.example", "elsewhere.example"))
             .expect("plant");

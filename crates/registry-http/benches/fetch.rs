@@ -13,7 +13,6 @@
 //!
 //! `cargo bench -p registry-http -- --quick` gives a fast, rougher run.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,7 +21,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use registry_http::{CaBundle, RegistryClient, RegistryConfig};
 use registry_server::{RunningServer, ServerConfig, TlsMode};
 use registry_types::BaseUrl;
-use registry_types::{PackName, Version};
+use registry_types::{PackName, Policy, Version};
 use tokio::runtime::Runtime;
 use tokio::sync::Semaphore;
 
@@ -30,36 +29,13 @@ use tokio::sync::Semaphore;
 const PACKS: usize = 100;
 const PACK_BYTES: usize = 100 * 1024;
 
-/// A pack of about [`PACK_BYTES`] whose rules differ per pack.
-fn pack_text(index: usize) -> String {
-    let mut text = format!(
-        "name: bench-pack-{index:03}\nversion: \"1.0.0\"\nkind: compliance\n\
-         description: Generated for the fetch benchmark.\nrules:\n"
-    );
-    let mut rule = 0;
-    while text.len() < PACK_BYTES {
-        let _ = write!(
-            text,
-            "  - id: bench-{index:03}-{rule:05}\n    severity: medium\n    description: >-\n      \
-             Rule {rule} of pack {index} checks that every event of kind k{rule} carries field f{index}.\n    \
-             tags: [generated, pack-{index}, rule-{rule}]\n    check:\n      type: field_present\n      \
-             event: k{rule}\n      field: f{index}\n"
-        );
-        rule += 1;
-    }
-    text
-}
-
 /// Writes the packs into a fresh folder under the system temp dir.
 fn write_packs() -> PathBuf {
     let root = std::env::temp_dir().join(format!("registry-http-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
-    for index in 0..PACKS {
-        let dir = root.join(format!("packs/bench-pack-{index:03}/1.0.0"));
-        std::fs::create_dir_all(&dir).expect("create pack folder");
-        std::fs::write(dir.join("pack.yaml"), pack_text(index)).expect("write pack");
-        std::fs::write(dir.join("meta.json"), r#"{"policy": "open"}"#).expect("write meta");
-    }
+    let names: Vec<PackName> = pack_ids().into_iter().map(|(name, _)| name).collect();
+    registry_server::write_generated_packs(&root, &names, PACK_BYTES, Policy::Open)
+        .expect("write packs");
     root
 }
 

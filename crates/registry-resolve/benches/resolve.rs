@@ -12,7 +12,6 @@
 //!
 //! `cargo bench -p registry-resolve -- --quick` gives a fast, rougher run.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -23,46 +22,31 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use registry_http::{CaBundle, RegistryConfig};
 use registry_resolve::{FixedClock, LocalDir, PackResolver, ResolverConfig};
 use registry_server::{RunningServer, ServerConfig, TlsMode};
-use registry_types::{BaseUrl, PackRef, Timestamp};
+use registry_types::{BaseUrl, PackName, PackRef, Policy, Timestamp};
 use registry_verify::RootSpec;
 use tokio::runtime::Runtime;
 
 const PACKS: usize = 100;
 const PACK_BYTES: usize = 100 * 1024;
 
-fn pack_text(index: usize) -> String {
-    let mut text = format!(
-        "name: resolve-bench-{index:03}\nversion: \"1.0.0\"\nkind: compliance\n\
-         description: Generated for the resolve benchmark.\nrules:\n"
-    );
-    let mut rule = 0;
-    while text.len() < PACK_BYTES {
-        let _ = write!(
-            text,
-            "  - id: bench-{index:03}-{rule:05}\n    severity: medium\n    description: >-\n      \
-             Rule {rule} of pack {index} checks that every event of kind k{rule} carries field f{index}.\n    \
-             check:\n      type: field_present\n      event: k{rule}\n      field: f{index}\n"
-        );
-        rule += 1;
-    }
-    text
+fn names() -> Vec<PackName> {
+    (0..PACKS)
+        .map(|index| PackName::parse(&format!("resolve-bench-{index:03}")).expect("name"))
+        .collect()
 }
 
 fn write_packs() -> PathBuf {
     let root = std::env::temp_dir().join(format!("registry-resolve-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
-    for index in 0..PACKS {
-        let dir = root.join(format!("packs/resolve-bench-{index:03}/1.0.0"));
-        std::fs::create_dir_all(&dir).expect("create pack folder");
-        std::fs::write(dir.join("pack.yaml"), pack_text(index)).expect("write pack");
-        std::fs::write(dir.join("meta.json"), r#"{"policy": "commercial"}"#).expect("write meta");
-    }
+    registry_server::write_generated_packs(&root, &names(), PACK_BYTES, Policy::Commercial)
+        .expect("write packs");
     root
 }
 
 fn refs() -> Vec<PackRef> {
-    (0..PACKS)
-        .map(|index| PackRef::parse(&format!("resolve-bench-{index:03}@1.0.0")).expect("reference"))
+    names()
+        .into_iter()
+        .map(|name| PackRef::parse(&format!("{name}@1.0.0")).expect("reference"))
         .collect()
 }
 

@@ -126,6 +126,7 @@ mod config;
 mod dispatch;
 mod error;
 mod fault;
+mod generated;
 mod id_token;
 mod listing;
 mod oidc;
@@ -145,6 +146,7 @@ pub use crate::config::{
 pub use crate::dispatch::MAX_REQUEST_BODY_BYTES;
 pub use crate::error::{Error, Result};
 pub use crate::fault::{Faults, RetryAfter};
+pub use crate::generated::{generated_pack, write_generated_packs};
 pub use crate::id_token::{IdTokenClaims, MAX_ID_TOKEN_BYTES};
 pub use crate::listing::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT};
 pub use crate::oidc::{DEFAULT_SUBJECT, GITHUB_ISSUER, GITHUB_TOKEN_PATH, OidcConfig};

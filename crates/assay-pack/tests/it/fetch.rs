@@ -55,6 +55,21 @@ fn fetch(registry: &Registry, cache: &Path, extra: &[&str]) -> Run {
     run(&args, b"")
 }
 
+/// The three packs the kill and concurrency tests fetch.
+const THREE: [&str; 3] = [
+    "eu-ai-act-pro@1.2.0",
+    "eu-ai-act-baseline@1.0.0",
+    "eu-ai-act-pro@1.1.0",
+];
+
+/// Fetches [`THREE`] with a JSON report (so no pack goes to stdout), trusting the root.
+fn fetch_three(registry: &Registry, cache: &Path, extra: &[&str]) -> Run {
+    let mut args = THREE.to_vec();
+    args.extend(["--trust-root", registry.root.as_str(), "--json"]);
+    args.extend_from_slice(extra);
+    fetch(registry, cache, &args)
+}
+
 fn example(path: &str) -> Vec<u8> {
     std::fs::read(workspace().join("testdata/registry/packs").join(path)).expect("example pack")
 }
@@ -396,37 +411,14 @@ fn a_fetch_killed_at_any_point_leaves_a_cache_that_verifies() {
         let cache = scratch(&format!("killed-{round}"));
         // From before the first request to after the last write.
         killed_fetch(&registry, &cache, Duration::from_millis(round * 7));
-        let after = fetch(
-            &registry,
-            &cache,
-            &[
-                "eu-ai-act-pro@1.2.0",
-                "eu-ai-act-baseline@1.0.0",
-                "eu-ai-act-pro@1.1.0",
-                "--trust-root",
-                &registry.root,
-                "--json",
-            ],
-        );
+        let after = fetch_three(&registry, &cache, &[]);
         assert_eq!(after.code, 0, "round {round}: {}", after.stderr);
         assert!(
             !after.stderr.contains("evicted"),
             "round {round}: a killed fetch left a bad entry: {}",
             after.stderr
         );
-        let offline = fetch(
-            &registry,
-            &cache,
-            &[
-                "eu-ai-act-pro@1.2.0",
-                "eu-ai-act-baseline@1.0.0",
-                "eu-ai-act-pro@1.1.0",
-                "--trust-root",
-                &registry.root,
-                "--json",
-                "--offline",
-            ],
-        );
+        let offline = fetch_three(&registry, &cache, &["--offline"]);
         assert_eq!(offline.code, 0, "round {round}: {}", offline.stderr);
     }
 }
@@ -477,19 +469,7 @@ fn processes_fetching_overlapping_packs_into_one_cache_lose_nothing() {
         );
     }
     assert_eq!(cached_packs(&cache), 3);
-    let offline = fetch(
-        &registry,
-        &cache,
-        &[
-            "eu-ai-act-pro@1.2.0",
-            "eu-ai-act-baseline@1.0.0",
-            "eu-ai-act-pro@1.1.0",
-            "--trust-root",
-            &registry.root,
-            "--json",
-            "--offline",
-        ],
-    );
+    let offline = fetch_three(&registry, &cache, &["--offline"]);
     assert_eq!(offline.code, 0, "{}", offline.stderr);
     assert!(!offline.stderr.contains("evicted"), "{}", offline.stderr);
 }
