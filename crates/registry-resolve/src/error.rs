@@ -217,6 +217,31 @@ pub enum Error {
         source: Box<registry_cache::Error>,
     },
 
+    /// The persisted keys state of a registry is there but unreadable (damaged or tampered
+    /// with); going on without it would drop rollback and freeze protection.
+    #[snafu(display(
+        "the keys manifest state of {registry} in the cache is unreadable, and rollback protection cannot go on without it; if the cache was damaged, `assay-pack cache clear --registry {registry}` resets it"
+    ))]
+    KeysStateUnreadable {
+        /// The registry.
+        registry: String,
+        /// What is wrong with the record.
+        #[snafu(source(from(registry_cache::Error, Box::new)))]
+        source: Box<registry_cache::Error>,
+    },
+
+    /// A signed pack arrived and nothing is configured to check a signature with.
+    #[snafu(display(
+        "{pack} is signed, but no trust root or pack key is configured to check it: pass --trust-root ROOT or set ASSAY_REGISTRY_TRUST_ROOTS"
+    ))]
+    NoTrustAnchor {
+        /// The pack.
+        pack: Box<PackRef>,
+        /// What verification reported.
+        #[snafu(source(from(registry_verify::Error, Box::new)))]
+        source: Box<registry_verify::Error>,
+    },
+
     /// The clock is behind the latest time seen for the registry (a freeze attack, or a
     /// clock set back).
     #[snafu(display(
@@ -347,6 +372,8 @@ impl Error {
             | Error::PinMismatch { .. }
             | Error::PolicyDowngrade { .. }
             | Error::KeysManifest { .. }
+            | Error::KeysStateUnreadable { .. }
+            | Error::NoTrustAnchor { .. }
             | Error::ClockBehind { .. }
             | Error::ByosUnpinned { .. } => ErrorClass::Integrity,
             Error::Offline { .. } | Error::Deadline { .. } => ErrorClass::Unavailable,

@@ -17,7 +17,7 @@ use snafu::{ResultExt, ensure};
 use crate::config::{CacheMode, CiGate, DeprecationCheck, NetworkMode, RevokedPolicy};
 use crate::error::{
     CacheSnafu, Error, OfflineSnafu, PinMismatchSnafu, PolicyDowngradeSnafu, RegistrySnafu, Result,
-    RevokedAdvice, TaskSnafu, VerifySnafu,
+    RevokedAdvice, TaskSnafu,
 };
 use crate::freshness::expires_at;
 use crate::resolved::{
@@ -249,7 +249,21 @@ impl PackResolver {
         options.threshold = self.config.threshold;
         options.missing_signature = self.config.missing_signature;
         let verified = verify_pack(&fetched.body, envelope.as_ref(), &trust.store, &options)
-            .context(VerifySnafu { pack: pack.clone() })?;
+            .map_err(|source| {
+                let no_anchor = trust.store.roots().next().is_none()
+                    && trust.store.pack_keys().next().is_none();
+                if no_anchor && source.is_untrusted_signer() {
+                    Error::NoTrustAnchor {
+                        pack: Box::new(pack.clone()),
+                        source: Box::new(source),
+                    }
+                } else {
+                    Error::Verify {
+                        pack: Box::new(pack.clone()),
+                        source: Box::new(source),
+                    }
+                }
+            })?;
         let verification = verification_of(&verified.signature);
         if verification == Verification::MissingAllowedInsecurely {
             warnings.push(ResolveWarning::UnsignedAllowed);

@@ -144,12 +144,14 @@ async fn load_record(cache: &Arc<PackCache>, registry: &str) -> Result<Option<Ke
     let read = tokio::task::spawn_blocking(move || cache.read_keys(&url))
         .await
         .context(TaskSnafu)?;
+    // An unreadable record is not ignored: starting afresh would silently drop the rollback
+    // and freeze state it holds. The error says how to reset it on purpose.
     match read {
         Ok(record) => Ok(record),
-        Err(error) if error.is_unreadable_keys_record() => {
-            tracing::warn!(registry, %error, "ignoring an unreadable keys record");
-            Ok(None)
-        }
+        Err(error) if error.is_unreadable_keys_record() => Err(Error::KeysStateUnreadable {
+            registry: registry.to_owned(),
+            source: Box::new(error),
+        }),
         Err(source) => Err(Error::KeysState {
             registry: registry.to_owned(),
             source: Box::new(source),

@@ -137,3 +137,35 @@ async fn an_expired_manifest_is_refused_even_when_the_registry_still_serves_it()
     let report = snafu::Report::from_error(&error).to_string();
     assert!(report.contains("expire"), "{report}");
 }
+
+#[tokio::test]
+async fn an_unreadable_keys_state_stops_resolution_instead_of_resetting_rollback_protection() {
+    let keys = ServerKeys::generate();
+    let server = serve_keyed(&example_registry(), &keys, None, |_| {}).await;
+    let root = RegistryRoot::of(&server);
+    let cache = scratch("unreadable-state");
+    PackResolver::new(resolver_config(&server.base_url(), Some(&root), &cache, 0))
+        .expect("resolver")
+        .resolve("eu-ai-act-pro@1.2.0")
+        .await
+        .expect("fetched");
+    let state = crate::support::files(&cache)
+        .into_iter()
+        .find(|file| file.ends_with(registry_cache::KEYS_RECORD_FILE))
+        .expect("a keys record");
+    std::fs::write(cache.join(&state), b"{\"format\": 1, \"truncated").expect("damage");
+    let error = PackResolver::new(resolver_config(&server.base_url(), Some(&root), &cache, 0))
+        .expect("resolver")
+        .resolve("eu-ai-act-pro@1.2.0")
+        .await
+        .expect_err("unreadable state");
+    assert!(
+        matches!(&error, Error::KeysStateUnreadable { .. }),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("cache clear --registry"),
+        "{error}"
+    );
+    assert_eq!(error.class(), ErrorClass::Integrity);
+}

@@ -150,7 +150,7 @@ async fn a_pin_that_differs_fails_and_caches_nothing() {
 }
 
 #[tokio::test]
-async fn without_a_trusted_key_a_commercial_pack_is_refused() {
+async fn without_a_trusted_key_a_signed_pack_is_refused_with_a_hint_or_the_signer_named() {
     let server = serve(&example_registry(), |_| {}).await;
     let cache = scratch("untrusted");
     let resolver =
@@ -160,10 +160,27 @@ async fn without_a_trusted_key_a_commercial_pack_is_refused() {
         .await
         .expect_err("untrusted");
     assert!(
-        matches!(&error, Error::Verify { pack, .. } if pack.to_string() == "eu-ai-act-pro@1.2.0"),
+        matches!(&error, Error::NoTrustAnchor { pack, .. } if pack.to_string() == "eu-ai-act-pro@1.2.0"),
         "{error:?}"
     );
+    assert!(error.to_string().contains("--trust-root"), "{error}");
     assert_eq!(error.class(), ErrorClass::Integrity);
+    assert!(!files(&cache).iter().any(|file| file.ends_with("pack.yaml")));
+
+    // A configured pack key that is not the signer: the signature is refused as untrusted.
+    let mut config = resolver_config(&server.base_url(), None, &cache, 0);
+    let other =
+        registry_verify::PrivateKey::generate(registry_verify::Algorithm::Ed25519).expect("key");
+    config.trust.pack_keys.push(other.public_key());
+    let error = PackResolver::new(config)
+        .expect("resolver")
+        .resolve("eu-ai-act-pro@1.2.0")
+        .await
+        .expect_err("other key");
+    assert!(
+        matches!(&error, Error::Verify { source, .. } if source.is_untrusted_signer()),
+        "{error:?}"
+    );
     assert!(!files(&cache).iter().any(|file| file.ends_with("pack.yaml")));
 }
 
