@@ -86,7 +86,7 @@ pub(crate) struct RegistryArgs {
 #[derive(Debug, Args)]
 pub(crate) struct FetchArgs {
     /// Registry references: NAME@VERSION or ORG/NAME@VERSION, optionally pinned with
-    /// #sha256:<hex>.
+    /// `#sha256:<hex>`.
     #[arg(required = true, value_name = "REF")]
     pub(crate) refs: Vec<String>,
     /// Write the one pack to FILE (atomically; nothing is left on failure).
