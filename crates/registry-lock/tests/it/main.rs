@@ -1,0 +1,7 @@
+//! Integration tests of registry-lock: the data-driven cases, round trips, comparison and files.
+
+mod cases;
+mod compare;
+mod files;
+mod round_trip;
+mod sample;
