@@ -5,6 +5,7 @@ use std::io;
 
 use camino::{Utf8Path, Utf8PathBuf};
 use registry_canon::{CanonicalizeError, KeyPath};
+use registry_types::PackRef;
 use registry_types::UntrustedText;
 use snafu::Snafu;
 
@@ -138,6 +139,17 @@ pub enum Error {
         /// The I/O error.
         source: io::Error,
     },
+
+    /// A pack asked for, or locked, could not be resolved (not found, revoked, a failed
+    /// verification, the network).
+    #[snafu(display("cannot resolve {pack}"))]
+    LockedResolve {
+        /// The pack.
+        pack: Box<PackRef>,
+        /// What the resolver reported.
+        #[snafu(source(from(registry_resolve::Error, Box::new)))]
+        source: Box<registry_resolve::Error>,
+    },
 }
 
 /// A `Result` with this crate's [`Error`].
@@ -145,9 +157,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// The lockfile (or, for the temporary-file variants, the file beside it) the error
-    /// is about.
-    pub fn path(&self) -> &Utf8Path {
-        match self {
+    /// is about; `None` for a pack that did not resolve.
+    pub fn path(&self) -> Option<&Utf8Path> {
+        Some(match self {
             Error::ReadLockfile { path, .. }
             | Error::LockfileTooLarge { path, .. }
             | Error::LockfileNotUtf8 { path, .. }
@@ -159,7 +171,8 @@ impl Error {
             | Error::WriteTemporary { path, .. }
             | Error::ReplaceLockfile { path, .. }
             | Error::SyncDirectory { path, .. } => path,
-        }
+            Error::LockedResolve { .. } => return None,
+        })
     }
 
     /// The line of the lockfile the error is about, when it is about its content.

@@ -74,6 +74,7 @@ mod error;
 mod file;
 mod lockfile;
 mod mismatch;
+mod operations;
 mod pack;
 mod parse;
 mod position;
@@ -84,4 +85,8 @@ pub use crate::lockfile::{
     GENERATED_BY, LOCKFILE_NAME, LOCKFILE_VERSION, Lockfile, MAX_LOCKFILE_SIZE,
 };
 pub use crate::mismatch::{LockMismatch, VerifyLockResult};
+pub use crate::operations::{
+    CheckOutcome, check_lockfile, generate_lockfile, locked_pack, reference_of, update_lockfile,
+    verify_lockfile,
+};
 pub use crate::pack::{LockKey, LockOrigin, LockSignature, LockSource, LockedPack, RegistryOrigin};

@@ -7,5 +7,6 @@ mod cases;
 mod cli;
 mod digest;
 mod fetch;
+mod lock;
 mod serve;
 mod signing;

@@ -75,7 +75,7 @@ fn lock_cases_render_or_report_as_expected() {
             }
             Err(error) => {
                 assert!(error.is_invalid_content(), "{name}: {error}");
-                assert_eq!(error.path(), path, "{name}");
+                assert_eq!(error.path(), Some(path.as_path()), "{name}");
                 let line = error.line().expect("a content error names its line");
                 format!(
                     "rejected: {}\nline: {line}\n{}\n",

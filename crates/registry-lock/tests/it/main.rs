@@ -3,5 +3,6 @@
 mod cases;
 mod compare;
 mod files;
+mod operations;
 mod round_trip;
 mod sample;
