@@ -60,6 +60,42 @@ pub(crate) enum Command {
     Versions(VersionsArgs),
     /// List the registry's packs, optionally only those whose name starts with PREFIX.
     Search(SearchArgs),
+    /// Pin packs in assay.packs.lock, or verify, check or update that lockfile.
+    ///
+    /// Without a mode, REFs are locked into a new lockfile; when one exists it must already
+    /// say exactly that (else exit 1: run with --update). --verify re-resolves every locked
+    /// pack and compares (exit 1 on a mismatch); --check also fails when the file would
+    /// change (for CI); --update re-resolves everything and rewrites the file.
+    Lock(LockArgs),
+}
+
+/// Arguments of `assay-pack lock`.
+#[derive(Debug, Args)]
+pub(crate) struct LockArgs {
+    /// References to lock (registry NAME@VERSION, object-storage URLs, paths, local names).
+    #[arg(value_name = "REF")]
+    pub(crate) refs: Vec<String>,
+    /// Verify that every locked pack matches what resolves now.
+    #[arg(long, group = "mode")]
+    pub(crate) verify: bool,
+    /// Verify, and fail if the lockfile would change (for CI).
+    #[arg(long, group = "mode")]
+    pub(crate) check: bool,
+    /// Re-resolve every locked pack (and REFs) and rewrite the lockfile.
+    #[arg(long, group = "mode")]
+    pub(crate) update: bool,
+    /// The lockfile; default ./assay.packs.lock.
+    #[arg(long, value_name = "PATH", default_value = "assay.packs.lock")]
+    pub(crate) lockfile: PathBuf,
+    /// Fail if the lockfile is missing or would change.
+    #[arg(long)]
+    pub(crate) locked: bool,
+    /// --locked and --offline together.
+    #[arg(long, conflicts_with_all = ["locked", "offline"])]
+    pub(crate) frozen: bool,
+    /// Registry, trust and cache settings.
+    #[command(flatten)]
+    pub(crate) registry: RegistryArgs,
 }
 
 /// Arguments of `assay-pack demo`.
@@ -71,7 +107,7 @@ pub(crate) struct DemoArgs {
 }
 
 /// Flags shared by the commands that talk to a registry.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub(crate) struct RegistryArgs {
     /// The registry's base URL; default: ASSAY_REGISTRY_URL, else the public registry.
     #[arg(long, value_name = "URL")]

@@ -8,6 +8,7 @@ pub(crate) mod digest;
 pub(crate) mod fetch;
 pub(crate) mod keygen;
 pub(crate) mod listing;
+pub(crate) mod lock;
 pub(crate) mod manifest;
 pub(crate) mod registry_session;
 pub(crate) mod resolve;

@@ -173,6 +173,34 @@ pub(crate) enum Error {
         source: Box<registry_resolve::Error>,
     },
 
+    /// The lockfile path is not UTF-8.
+    #[snafu(display("lockfile path {} is not valid UTF-8", path.display()))]
+    NonUtf8Lockfile { path: PathBuf },
+
+    /// The lockfile could not be read, parsed or written.
+    #[snafu(display("lockfile"))]
+    Lockfile { source: Box<registry_lock::Error> },
+
+    /// A lock operation could not resolve a pack.
+    #[snafu(display("lock"))]
+    LockOperation { source: Box<registry_lock::Error> },
+
+    /// Locked packs do not match what resolves now.
+    #[snafu(display(
+        "{path}: {count} locked pack(s) do not match what resolves now; run `assay-pack lock --update` if the change is intended"
+    ))]
+    LockMismatch {
+        path: camino::Utf8PathBuf,
+        count: usize,
+    },
+
+    /// The lockfile would change (and the mode forbids it).
+    #[snafu(display("{path} is out of date; {hint}"))]
+    LockOutdated {
+        path: camino::Utf8PathBuf,
+        hint: &'static str,
+    },
+
     /// A registry listing failed.
     #[snafu(display("cannot list {what}"))]
     Listing {
@@ -287,6 +315,16 @@ impl Error {
             | Error::Resolve { source }
             | Error::DemoResolve { source, .. } => resolve_status(source),
             Error::Listing { source, .. } => http_status(source),
+            Error::NonUtf8Lockfile { .. } => ExitStatus::Usage,
+            Error::Lockfile { source } if source.is_invalid_content() => {
+                ExitStatus::IntegrityFailure
+            }
+            Error::Lockfile { .. } => ExitStatus::Usage,
+            Error::LockOperation { source } => match &**source {
+                registry_lock::Error::LockedResolve { source, .. } => resolve_status(source),
+                _ => ExitStatus::Usage,
+            },
+            Error::LockMismatch { .. } | Error::LockOutdated { .. } => ExitStatus::IntegrityFailure,
             // The address is taken or not ours: the network is unavailable.
             Error::Serve { source, .. }
                 if matches!(**source, registry_server::Error::Bind { .. }) =>

@@ -7,7 +7,7 @@ use snafu::{ResultExt, ensure};
 
 use crate::config::ByosPins;
 use crate::error::{ByosSnafu, ByosUnpinnedSnafu, Result, VerifySnafu};
-use crate::registry::check_pins;
+use crate::registry::{check_pins, verification_of};
 use crate::resolved::{ResolveSource, ResolveWarning, ResolvedPack, Verification};
 use crate::resolver::{PackResolver, local_pack};
 
@@ -43,12 +43,7 @@ impl PackResolver {
                     .context(VerifySnafu {
                     pack: reference.clone(),
                 })?;
-                match verified.signature {
-                    registry_verify::SignatureStatus::Verified { key_ids, .. } => {
-                        Verification::Signed { key_ids }
-                    }
-                    _ => Verification::PinnedDigest,
-                }
+                verification_of(&verified.signature, &trust.store)
             }
             None if pins.is_empty() => {
                 warnings.push(ResolveWarning::Unpinned);

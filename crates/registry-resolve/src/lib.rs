@@ -54,6 +54,6 @@ pub use crate::config::{
 pub use crate::error::{Error, ErrorClass, Result, RevokedAdvice};
 pub use crate::local_dir::LocalDir;
 pub use crate::resolved::{
-    Delivery, RegistryOrigin, ResolveSource, ResolveWarning, ResolvedPack, Verification,
+    Delivery, RegistryOrigin, ResolveSource, ResolveWarning, ResolvedPack, Signer, Verification,
 };
 pub use crate::resolver::PackResolver;

@@ -11,7 +11,7 @@ use registry_cache::{
 };
 use registry_http::{ErrorKind, FetchResult, SignatureLookup};
 use registry_types::{Digest, PackRef, Policy, RegistryRef, Timestamp};
-use registry_verify::{Envelope, SignatureStatus, VerifyOptions, verify_pack};
+use registry_verify::{Envelope, SignatureStatus, TrustStore, VerifyOptions, verify_pack};
 use snafu::{ResultExt, ensure};
 
 use crate::config::{CacheMode, CiGate, DeprecationCheck, NetworkMode, RevokedPolicy};
@@ -21,7 +21,7 @@ use crate::error::{
 };
 use crate::freshness::expires_at;
 use crate::resolved::{
-    Delivery, RegistryOrigin, ResolveSource, ResolveWarning, ResolvedPack, Verification,
+    Delivery, RegistryOrigin, ResolveSource, ResolveWarning, ResolvedPack, Signer, Verification,
 };
 use crate::resolver::PackResolver;
 use crate::trust_state::RegistryTrust;
@@ -83,7 +83,7 @@ impl PackResolver {
         let mut warnings = previous.warnings;
         let stale = match previous.entry {
             Some(entry) if !entry.meta().is_stale(now) => {
-                return self.cached_pack(pack, entry, Delivery::CacheHit, pins, warnings);
+                return self.cached_pack(pack, entry, &trust, Delivery::CacheHit, pins, warnings);
             }
             other => other,
         };
@@ -91,7 +91,7 @@ impl PackResolver {
             return match stale {
                 Some(entry) => {
                     warnings.push(ResolveWarning::StaleOffline);
-                    self.cached_pack(pack, entry, Delivery::StaleOffline, pins, warnings)
+                    self.cached_pack(pack, entry, &trust, Delivery::StaleOffline, pins, warnings)
                 }
                 None => OfflineSnafu {
                     pack: pack.clone(),
@@ -118,7 +118,7 @@ impl PackResolver {
         let fetched = match fetched {
             Ok(fetched) => fetched,
             Err(error) if error.kind() == ErrorKind::Revoked => {
-                return self.revoked(pack, error, stale, pins, warnings);
+                return self.revoked(pack, error, stale, &trust, pins, warnings);
             }
             Err(source) => return Err(source).context(RegistrySnafu { pack: pack.clone() }),
         };
@@ -127,7 +127,7 @@ impl PackResolver {
                 // A 304's own headers are not kept by the client: the default TTL.
                 let expires = expires_at(now, &registry_http::CacheControl::default());
                 self.refresh(pack, &key, entry.digest(), expires).await?;
-                self.cached_pack(pack, entry, Delivery::Revalidated, pins, warnings)
+                self.cached_pack(pack, entry, &trust, Delivery::Revalidated, pins, warnings)
             }
             // A 304 to a request that carried no validator cannot happen: the client
             // sends none without an ETag.
@@ -193,13 +193,14 @@ impl PackResolver {
         &self,
         pack: &PackRef,
         entry: CacheEntry,
+        trust: &RegistryTrust,
         delivery: Delivery,
         pins: &[Digest],
         warnings: Vec<ResolveWarning>,
     ) -> Result<ResolvedPack> {
         check_pins(pack, entry.digest(), pins)?;
         let meta = entry.meta().clone();
-        let verification = verification_of(entry.signature());
+        let verification = verification_of(entry.signature(), &trust.store);
         tracing::debug!(%pack, %delivery, digest = %meta.digest, "resolved from the cache");
         Ok(ResolvedPack {
             digest: meta.digest,
@@ -264,7 +265,7 @@ impl PackResolver {
                     }
                 }
             })?;
-        let verification = verification_of(&verified.signature);
+        let verification = verification_of(&verified.signature, &trust.store);
         if verification == Verification::MissingAllowedInsecurely {
             warnings.push(ResolveWarning::UnsignedAllowed);
         }
@@ -356,6 +357,7 @@ impl PackResolver {
         pack: &PackRef,
         error: registry_http::Error,
         cached: Option<CacheEntry>,
+        trust: &RegistryTrust,
         pins: &[Digest],
         mut warnings: Vec<ResolveWarning>,
     ) -> Result<ResolvedPack> {
@@ -383,7 +385,14 @@ impl PackResolver {
                     reason: reason.clone(),
                     safe_version: safe_version.clone(),
                 });
-                self.cached_pack(pack, entry, Delivery::RevokedCachedCopy, pins, warnings)
+                self.cached_pack(
+                    pack,
+                    entry,
+                    trust,
+                    Delivery::RevokedCachedCopy,
+                    pins,
+                    warnings,
+                )
             }
         }
     }
@@ -426,11 +435,20 @@ pub(crate) fn check_pins(pack: &PackRef, actual: &Digest, pins: &[Digest]) -> Re
     Ok(())
 }
 
-/// What a verification status means for the caller.
-fn verification_of(status: &SignatureStatus) -> Verification {
+/// What a verification status means for the caller; each signer's algorithm comes from the
+/// trust store that verified it.
+pub(crate) fn verification_of(status: &SignatureStatus, trust: &TrustStore) -> Verification {
     match status {
         SignatureStatus::Verified { key_ids, .. } => Verification::Signed {
-            key_ids: key_ids.clone(),
+            signers: key_ids
+                .iter()
+                .filter_map(|key_id| {
+                    trust.pack_key(key_id).map(|trusted| Signer {
+                        key_id: key_id.clone(),
+                        algorithm: trusted.key.algorithm(),
+                    })
+                })
+                .collect(),
         },
         SignatureStatus::Unsigned => Verification::UnsignedOpen,
         SignatureStatus::MissingAllowedInsecurely => Verification::MissingAllowedInsecurely,

@@ -4,7 +4,7 @@ use std::fmt;
 
 use camino::Utf8PathBuf;
 use registry_types::{ByosRef, Digest, Namespace, PackName, Policy, Timestamp, Version};
-use registry_verify::KeyId;
+use registry_verify::{Algorithm, KeyId};
 
 /// Which step of the resolution order produced a pack.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,8 +102,8 @@ impl fmt::Display for Delivery {
 pub enum Verification {
     /// Signed by these distinct trusted keys (at least the threshold).
     Signed {
-        /// The keys whose signatures verified.
-        key_ids: Vec<KeyId>,
+        /// The keys whose signatures verified, in envelope order.
+        signers: Vec<Signer>,
     },
     /// An open pack without a signature (allowed for open packs).
     UnsignedOpen,
@@ -123,13 +123,13 @@ pub enum Verification {
 impl fmt::Display for Verification {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Verification::Signed { key_ids } => {
+            Verification::Signed { signers } => {
                 f.write_str("signed by ")?;
-                for (index, key_id) in key_ids.iter().enumerate() {
+                for (index, signer) in signers.iter().enumerate() {
                     if index > 0 {
                         f.write_str(", ")?;
                     }
-                    write!(f, "{key_id}")?;
+                    write!(f, "{} ({})", signer.key_id, signer.algorithm)?;
                 }
                 Ok(())
             }
@@ -142,6 +142,15 @@ impl fmt::Display for Verification {
             Verification::Unpinned => f.write_str("UNPINNED, digest not checked against anything"),
         }
     }
+}
+
+/// A trusted key whose signature verified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signer {
+    /// The key's id.
+    pub key_id: KeyId,
+    /// The key's algorithm.
+    pub algorithm: Algorithm,
 }
 
 /// Something the caller should tell the user, though resolution succeeded.
@@ -224,6 +233,17 @@ pub struct ResolvedPack {
     pub verification: Verification,
     /// What the caller should tell the user.
     pub warnings: Vec<ResolveWarning>,
+}
+
+impl Verification {
+    /// The key ids of the signers, when signed.
+    pub fn key_ids(&self) -> impl Iterator<Item = &KeyId> {
+        let signers: &[Signer] = match self {
+            Verification::Signed { signers } => signers,
+            _ => &[],
+        };
+        signers.iter().map(|signer| &signer.key_id)
+    }
 }
 
 impl ResolvedPack {

@@ -361,8 +361,11 @@ impl<'a> Tour<'a> {
             },
         )?;
         let signing_key = self.server.signing_key_id();
-        let signed = matches!(&pack.verification,
-            Verification::Signed { key_ids } if key_ids.contains(&signing_key));
+        let signed = matches!(pack.verification, Verification::Signed { .. })
+            && pack
+                .verification
+                .key_ids()
+                .any(|key_id| *key_id == signing_key);
         ensure_step(
             step,
             signed,

@@ -149,10 +149,7 @@ pub(crate) fn pack_json(
         "digest": pack.digest.to_string(),
         "source": pack.source.label(),
         "verification": pack.verification.to_string(),
-        "key_ids": match &pack.verification {
-            registry_resolve::Verification::Signed { key_ids } => key_ids.iter().map(ToString::to_string).collect(),
-            _ => Vec::<String>::new(),
-        },
+        "key_ids": pack.verification.key_ids().map(ToString::to_string).collect::<Vec<_>>(),
         "policy": origin.map(|origin| origin.policy.to_string()),
         "registry_url": origin.map(|origin| origin.registry_url.clone()),
         "delivery": origin.map(|origin| origin.delivery.to_string()),

@@ -9,13 +9,13 @@ use crate::cli::{Run, run, workspace};
 use crate::serve::{Served, serve};
 
 /// A served example registry: its URL and root key id.
-struct Registry {
+pub(crate) struct Registry {
     _served: Served,
-    url: String,
-    root: String,
+    pub(crate) url: String,
+    pub(crate) root: String,
 }
 
-fn registry() -> Registry {
+pub(crate) fn registry() -> Registry {
     let mut served = serve(&[]);
     let url = served
         .line()
@@ -35,7 +35,7 @@ fn registry() -> Registry {
 }
 
 /// A fresh scratch directory.
-fn scratch(name: &str) -> PathBuf {
+pub(crate) fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("assay-pack-fetch-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

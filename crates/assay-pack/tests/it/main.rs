@@ -8,5 +8,6 @@ mod cli;
 mod demo;
 mod digest;
 mod fetch;
+mod lock;
 mod serve;
 mod signing;

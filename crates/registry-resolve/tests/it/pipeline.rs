@@ -39,7 +39,10 @@ async fn a_miss_is_fetched_verified_and_cached_then_served_from_the_cache() {
     assert_eq!(
         first.verification,
         Verification::Signed {
-            key_ids: vec![server.signing_key_id()]
+            signers: vec![registry_resolve::Signer {
+                key_id: server.signing_key_id(),
+                algorithm: registry_verify::Algorithm::Ed25519,
+            }]
         }
     );
     let origin = first.registry_origin().expect("registry origin");
