@@ -21,9 +21,9 @@ pub(crate) enum Command {
     ///
     /// A guided tour, one line per step: the reference registry starts on 127.0.0.1 over
     /// sample packs built into the binary, with keys generated and trusted for this run
-    /// only; a commercial and an open pack are fetched and verified, read again from the
-    /// cache, tampered with in the cache (caught and repaired), served swapped by the
-    /// registry (refused), and a revoked pack is refused. Nothing is read from ASSAY_*
+    /// only; a commercial and an open pack are fetched and verified, locked in a lockfile
+    /// that is verified, read again from the cache, tampered with in the cache (caught and
+    /// repaired), served swapped by the registry (refused), and a revoked pack is refused. Nothing is read from ASSAY_*
     /// variables or the user's cache or configuration, and everything written goes to a
     /// temporary folder that is removed at the end. Each step checks its outcome, so the
     /// demo doubles as a smoke test: a step that sees anything else stops it with exit

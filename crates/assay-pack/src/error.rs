@@ -263,7 +263,11 @@ pub(crate) enum Error {
 
     /// A step of the demo saw something the system must never do.
     #[snafu(display("demo step {step} did not behave as expected"))]
-    DemoStep { step: Step, source: DemoFault },
+    DemoStep {
+        step: Step,
+        #[snafu(source(from(DemoFault, Box::new)))]
+        source: Box<DemoFault>,
+    },
 
     /// A step of the demo failed where it should have succeeded (or was refused for
     /// another reason than the one it demonstrates).
@@ -271,6 +275,13 @@ pub(crate) enum Error {
     DemoResolve {
         step: Step,
         source: Box<registry_resolve::Error>,
+    },
+
+    /// The demo's lockfile step failed to write, read or verify its lockfile.
+    #[snafu(display("demo step {step} failed"))]
+    DemoLock {
+        step: Step,
+        source: Box<registry_lock::Error>,
     },
 
     /// Waiting for Ctrl-C or SIGTERM failed.
@@ -322,6 +333,13 @@ impl Error {
             Error::Lockfile { .. } => ExitStatus::Usage,
             Error::LockOperation { source } => match &**source {
                 registry_lock::Error::LockedResolve { source, .. } => resolve_status(source),
+                _ => ExitStatus::Usage,
+            },
+            Error::DemoLock { source, .. } => match &**source {
+                registry_lock::Error::LockedResolve { source, .. } => resolve_status(source),
+                // The demo reads back the lockfile it wrote: content that does not parse
+                // is the system misbehaving.
+                invalid if invalid.is_invalid_content() => ExitStatus::IntegrityFailure,
                 _ => ExitStatus::Usage,
             },
             Error::LockMismatch { .. } | Error::LockOutdated { .. } => ExitStatus::IntegrityFailure,

@@ -15,33 +15,35 @@ mod scratch;
 
 use std::error::Error as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use camino::Utf8PathBuf;
 use registry_cache::{EntryFile, EntryKey};
 use registry_http::RegistryConfig;
+use registry_lock::{LOCKFILE_NAME, Lockfile, generate_lockfile, verify_lockfile};
 use registry_resolve::{
     Delivery, Error as ResolveError, ErrorClass, LocalDir, PackResolver, ResolveWarning,
-    ResolvedPack, ResolverConfig, Verification,
+    ResolvedPack, ResolverConfig,
 };
 use registry_server::{Faults, RunningServer, ServerConfig};
-use registry_types::{BaseUrl, Policy};
+use registry_types::{BaseUrl, PackRef, Policy};
 use registry_verify::{RootSpec, TrustMode};
 use snafu::{OptionExt, ResultExt};
 
 use crate::cli::DemoArgs;
 use crate::commands::demo::expectation::{
-    AttackAcceptedSnafu, CachedAfterRefusalSnafu, DemoFault, NotRepairedSnafu,
-    NotSignedByRunKeySnafu, NothingToTamperSnafu, RequestOnCacheHitSnafu, RevokedAcceptedSnafu,
-    SamplesNotServedSnafu, ServerUrlSnafu, ShownDelivery, ShownVersion, Step, TamperNotCaughtSnafu,
-    UnexpectedWarningSnafu, WrongBytesSnafu, WrongDeliverySnafu, WrongPolicySnafu,
-    WrongSafeVersionSnafu,
+    AttackAcceptedSnafu, CachedAfterRefusalSnafu, DemoFault, LockIncompleteSnafu,
+    LockedOtherwiseSnafu, NotRepairedSnafu, NotSignedByRunKeySnafu, NothingToTamperSnafu,
+    RequestOnCacheHitSnafu, RevokedAcceptedSnafu, SamplesNotServedSnafu, ServerUrlSnafu,
+    ShownDelivery, ShownVersion, Step, TamperNotCaughtSnafu, UnexpectedWarningSnafu,
+    WrongBytesSnafu, WrongDeliverySnafu, WrongPolicySnafu, WrongSafeVersionSnafu,
 };
 use crate::commands::demo::sample::{COMMERCIAL, OPEN, REVOKED, SAFE, SamplePack};
 use crate::commands::demo::scratch::{Keep, Scratch};
 use crate::commands::registry_session::runtime;
 use crate::error::{
-    DemoResolveSnafu, DemoStepSnafu, NonUtf8CacheDirSnafu, ReadInputSnafu, ResolverSettingsSnafu,
-    Result, ServeSnafu, WriteFileSnafu,
+    DemoLockSnafu, DemoResolveSnafu, DemoStepSnafu, NonUtf8CacheDirSnafu, ReadInputSnafu,
+    ResolverSettingsSnafu, Result, ServeSnafu, WriteFileSnafu,
 };
 use crate::output::print;
 
@@ -90,7 +92,9 @@ async fn steps(server: &RunningServer, dir: &Path) -> Result<()> {
     let commercial = tour
         .fetch(Step::FetchCommercial, &COMMERCIAL, Policy::Commercial)
         .await?;
-    tour.fetch(Step::FetchOpen, &OPEN, Policy::Open).await?;
+    let open = tour.fetch(Step::FetchOpen, &OPEN, Policy::Open).await?;
+    tour.lockfile([(&COMMERCIAL, &commercial), (&OPEN, &open)])
+        .await?;
     tour.cache_hit().await?;
     tour.tamper(&commercial).await?;
     tour.attack().await?;
@@ -101,7 +105,7 @@ async fn steps(server: &RunningServer, dir: &Path) -> Result<()> {
 struct Tour<'a> {
     server: &'a RunningServer,
     dir: &'a Path,
-    resolver: PackResolver,
+    resolver: Arc<PackResolver>,
 }
 
 impl<'a> Tour<'a> {
@@ -131,7 +135,7 @@ impl<'a> Tour<'a> {
         Ok(Tour {
             server,
             dir,
-            resolver,
+            resolver: Arc::new(resolver),
         })
     }
 
@@ -143,16 +147,79 @@ impl<'a> Tour<'a> {
         line(
             step,
             &format!(
-                "{}: {} and verified: {} (this run's signing key), policy {policy}",
+                "{}: {} and verified: digest {}, policy {policy}, {}, this run's signing key",
                 sample.reference,
                 Delivery::Fetched,
-                verified(&pack)
+                pack.digest,
+                pack.verification
             ),
         )?;
         Ok(pack)
     }
 
-    /// Step 4: the commercial pack again, from the cache, verified again, no request sent.
+    /// Step 4: the fetched packs locked in a lockfile, which is read back and verified
+    /// against what resolves now.
+    async fn lockfile(&self, fetched: [(&SamplePack, &ResolvedPack); 2]) -> Result<()> {
+        let step = Step::Lockfile;
+        let path = self.dir.join(LOCKFILE_NAME);
+        let path = Utf8PathBuf::from_path_buf(path)
+            .map_err(|path| DemoFault::LockfilePath { path })
+            .context(DemoStepSnafu { step })?;
+        let refs = fetched
+            .iter()
+            .map(|(sample, _)| registry_ref(step, sample))
+            .collect::<Result<Vec<_>>>()?;
+        let generated = lock_step(step, generate_lockfile(&self.resolver, &refs).await)?;
+        lock_step(step, generated.save(&path))?;
+        let lockfile = lock_step(step, Lockfile::load(&path))?;
+        let signing_key = self.server.signing_key_id().to_string();
+        for (sample, pack) in fetched {
+            let pinned = lockfile.packs().any(|locked| {
+                locked.name == pack.name
+                    && locked.version == pack.version
+                    && locked.digest == pack.digest
+                    && locked
+                        .signature
+                        .as_ref()
+                        .is_some_and(|signature| signature.key_id.to_string() == signing_key)
+            });
+            ensure_step(
+                step,
+                pinned,
+                LockedOtherwiseSnafu {
+                    pack: sample.reference,
+                },
+            )?;
+        }
+        let result = lock_step(step, verify_lockfile(&self.resolver, &lockfile).await)?;
+        if let Some(first) = result.mismatches().first() {
+            return Err(DemoFault::LockNotExact {
+                count: result.mismatches().len(),
+                first: Box::new(first.clone()),
+            })
+            .context(DemoStepSnafu { step });
+        }
+        let matched = result.matched().len();
+        ensure_step(
+            step,
+            matched == fetched.len(),
+            LockIncompleteSnafu {
+                matched,
+                expected: fetched.len(),
+            },
+        )?;
+        line(
+            step,
+            &format!(
+                "wrote {LOCKFILE_NAME} pinning {} (digest, registry, signing key), read it back \
+                 and verified it: {matched} of {} locked packs match what resolves now",
+                fetched.map(|(sample, _)| sample.reference).join(" and "),
+                lockfile.len()
+            ),
+        )
+    }
+
+    /// Step 5: the commercial pack again, from the cache, verified again, no request sent.
     async fn cache_hit(&self) -> Result<()> {
         let step = Step::CacheHit;
         let pack_path = format!("/v1/packs/{}/{}", COMMERCIAL.name, COMMERCIAL.version);
@@ -185,7 +252,7 @@ impl<'a> Tour<'a> {
         )
     }
 
-    /// Step 5: one bit of the cached commercial pack flipped; the next read catches it,
+    /// Step 6: one bit of the cached commercial pack flipped; the next read catches it,
     /// evicts the entry and fetches the pack again.
     async fn tamper(&self, commercial: &ResolvedPack) -> Result<()> {
         let step = Step::Tamper;
@@ -231,7 +298,7 @@ impl<'a> Tour<'a> {
         )
     }
 
-    /// Step 6: the registry answers with another validly signed pack (mix and match), to
+    /// Step 7: the registry answers with another validly signed pack (mix and match), to
     /// a client with a fresh cache; the pack is refused and nothing is cached.
     async fn attack(&self) -> Result<()> {
         let step = Step::Attack;
@@ -278,7 +345,7 @@ impl<'a> Tour<'a> {
         )
     }
 
-    /// Step 7: a revoked pack is refused with the version to move to, which resolves.
+    /// Step 8: a revoked pack is refused with the version to move to, which resolves.
     async fn revoked(&self) -> Result<()> {
         let step = Step::Revoked;
         let (reason, safe) = match self.resolver.resolve(REVOKED.reference).await {
@@ -361,11 +428,10 @@ impl<'a> Tour<'a> {
             },
         )?;
         let signing_key = self.server.signing_key_id();
-        let signed = matches!(pack.verification, Verification::Signed { .. })
-            && pack
-                .verification
-                .key_ids()
-                .any(|key_id| *key_id == signing_key);
+        let signed = pack
+            .verification
+            .key_ids()
+            .any(|key_id| *key_id == signing_key);
         ensure_step(
             step,
             signed,
@@ -397,6 +463,21 @@ fn demo_resolver(step: Step, server: &RunningServer, cache_root: &Path) -> Resul
         .context(ResolverSettingsSnafu)
 }
 
+/// The registry reference of a sample pack.
+fn registry_ref(step: Step, sample: &SamplePack) -> Result<PackRef> {
+    PackRef::parse(sample.reference)
+        .map_err(|source| DemoFault::SampleReference {
+            reference: sample.reference,
+            source,
+        })
+        .context(DemoStepSnafu { step })
+}
+
+/// A lockfile operation's result; an error is a step that failed.
+fn lock_step<T>(step: Step, result: registry_lock::Result<T>) -> Result<T> {
+    result.map_err(Box::new).context(DemoLockSnafu { step })
+}
+
 /// Resolves a sample pack; an error is a step that failed.
 async fn resolve(step: Step, resolver: &PackResolver, sample: &SamplePack) -> Result<ResolvedPack> {
     resolver
@@ -417,11 +498,6 @@ fn expect_no_warning(step: Step, sample: &SamplePack, pack: &ResolvedPack) -> Re
         .build())
         .context(DemoStepSnafu { step }),
     }
-}
-
-/// What was verified about a pack: its digest and signers.
-fn verified(pack: &ResolvedPack) -> String {
-    format!("digest {}, {}", pack.digest, pack.verification)
 }
 
 /// The cache's `pack.yaml` of a resolved registry pack, where the resolver keeps it.

@@ -65,7 +65,7 @@ fn the_tour_passes_every_step_and_leaves_nothing_behind() {
         .lines()
         .filter(|line| line.starts_with(|c: char| c.is_ascii_digit()))
         .collect();
-    let expected: [(&str, &[&str]); 7] = [
+    let expected: [(&str, &[&str]); 8] = [
         (
             "1. registry  started at http://127.0.0.1:",
             &["4 sample packs", "root key sha256:", "for this run only"],
@@ -73,21 +73,24 @@ fn the_tour_passes_every_step_and_leaves_nothing_behind() {
         (
             "2. fetch     eu-ai-act-pro@1.2.0: fetched and verified: digest sha256:",
             &[
-                "signed by sha256:",
-                "(this run's signing key)",
-                "policy commercial",
+                "policy commercial, signed by sha256:",
+                "(Ed25519), this run's signing key",
             ],
         ),
         (
             "3. fetch     eu-ai-act-baseline@1.0.0: fetched and verified: digest sha256:",
-            &["signed by sha256:", "policy open"],
+            &["policy open, signed by sha256:", "this run's signing key"],
         ),
         (
-            "4. cache     eu-ai-act-pro@1.2.0 again: cache hit, no request sent",
+            "4. lockfile  wrote assay.packs.lock pinning eu-ai-act-pro@1.2.0 and eu-ai-act-baseline@1.0.0",
+            &["verified it: 2 of 2 locked packs match what resolves now"],
+        ),
+        (
+            "5. cache     eu-ai-act-pro@1.2.0 again: cache hit, no request sent",
             &["verified again on read"],
         ),
         (
-            "5. tamper    one bit flipped ('E' became 'e' at byte ",
+            "6. tamper    one bit flipped ('E' became 'e' at byte ",
             &[
                 "caught on read, entry evicted (",
                 "but metadata.json records sha256:",
@@ -95,7 +98,7 @@ fn the_tour_passes_every_step_and_leaves_nothing_behind() {
             ],
         ),
         (
-            "6. attack    the registry answers eu-ai-act-pro@1.2.0 with another validly signed pack",
+            "7. attack    the registry answers eu-ai-act-pro@1.2.0 with another validly signed pack",
             &[
                 "refused: eu-ai-act-pro@1.2.0:",
                 "the pack names itself 'eu-ai-act-baseline@1.0.0'",
@@ -103,7 +106,7 @@ fn the_tour_passes_every_step_and_leaves_nothing_behind() {
             ],
         ),
         (
-            "7. revoked   soc2-starter@0.9.0: refused, revoked by the registry",
+            "8. revoked   soc2-starter@0.9.0: refused, revoked by the registry",
             &[
                 "reason: rule soc2-001 matched every event; safe version 0.9.1",
                 "soc2-starter@0.9.1: fetched and verified",
@@ -124,11 +127,11 @@ fn the_tour_passes_every_step_and_leaves_nothing_behind() {
     // the same digest after its repair.
     let pro = "sha256:0df1baafed9e6ff634e71d71a2436cd09fcda349f0d155ed2efa6b6b44dfd161";
     assert!(
-        steps[1].contains(pro) && steps[4].ends_with(pro),
+        steps[1].contains(pro) && steps[5].ends_with(pro),
         "{stdout}"
     );
     assert!(
-        stdout.ends_with("\nAll 7 steps behaved as expected; the temporary folder was removed.\n"),
+        stdout.ends_with("\nAll 8 steps behaved as expected; the temporary folder was removed.\n"),
         "{stdout}"
     );
 
@@ -159,13 +162,14 @@ fn keep_leaves_the_temporary_folder_and_names_it() {
         "{stdout}"
     );
     assert!(
-        stdout.ends_with("\nAll 7 steps behaved as expected.\n"),
+        stdout.ends_with("\nAll 8 steps behaved as expected.\n"),
         "{stdout}"
     );
     // The sample registry in the server's layout, and the caches the steps used.
     for path in [
         "registry/packs/eu-ai-act-pro/1.2.0/pack.yaml",
         "registry/packs/soc2-starter/0.9.0/meta.json",
+        "assay.packs.lock",
         "cache",
         "cache-attack",
     ] {

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use registry_lock::LockMismatch;
 use registry_resolve::{Delivery, ResolveWarning, Verification};
 use registry_types::Policy;
 use registry_verify::KeyId;
@@ -18,6 +19,8 @@ pub(crate) enum Step {
     FetchCommercial,
     /// The open pack is fetched and verified.
     FetchOpen,
+    /// Both packs are locked in a lockfile, which is read back and verified.
+    Lockfile,
     /// The commercial pack is read again, from the cache.
     CacheHit,
     /// A cached file is changed; the change is caught and repaired.
@@ -30,10 +33,11 @@ pub(crate) enum Step {
 
 impl Step {
     /// Every step, in order.
-    pub(crate) const ALL: [Step; 7] = [
+    pub(crate) const ALL: [Step; 8] = [
         Step::Registry,
         Step::FetchCommercial,
         Step::FetchOpen,
+        Step::Lockfile,
         Step::CacheHit,
         Step::Tamper,
         Step::Attack,
@@ -53,6 +57,7 @@ impl Step {
         match self {
             Step::Registry => "registry",
             Step::FetchCommercial | Step::FetchOpen => "fetch",
+            Step::Lockfile => "lockfile",
             Step::CacheHit => "cache",
             Step::Tamper => "tamper",
             Step::Attack => "attack",
@@ -120,6 +125,36 @@ pub(crate) enum DemoFault {
         pack: &'static str,
         warning: ResolveWarning,
     },
+
+    /// A sample pack's reference does not parse.
+    #[snafu(display("the sample reference {reference:?} is invalid"))]
+    SampleReference {
+        reference: &'static str,
+        source: registry_types::Error,
+    },
+
+    /// The lockfile's path is not UTF-8 (lockfile paths are).
+    #[snafu(display("the lockfile path {} is not valid UTF-8", path.display()))]
+    LockfilePath { path: PathBuf },
+
+    /// The lockfile does not pin a pack to what was fetched.
+    #[snafu(display(
+        "the lockfile does not pin {pack} to the digest and signing key it was fetched with"
+    ))]
+    LockedOtherwise { pack: &'static str },
+
+    /// The lockfile, read back, does not match what resolves now.
+    #[snafu(display(
+        "the lockfile does not match what resolves now ({count} mismatch(es)): {first}"
+    ))]
+    LockNotExact {
+        count: usize,
+        first: Box<LockMismatch>,
+    },
+
+    /// The lockfile, read back, did not verify the packs it was written with.
+    #[snafu(display("the lockfile verified {matched} pack(s), expected {expected}"))]
+    LockIncomplete { matched: usize, expected: usize },
 
     /// A cache hit sent a request to the registry.
     #[snafu(display("reading {pack} from the cache sent {requests} request(s) to the registry"))]
@@ -192,6 +227,6 @@ mod tests {
     fn steps_are_numbered_in_order_from_one() {
         let numbers: Vec<usize> = Step::ALL.iter().map(|step| step.number()).collect();
         assert_eq!(numbers, (1..=Step::ALL.len()).collect::<Vec<_>>());
-        assert_eq!(Step::Tamper.to_string(), "5 (tamper)");
+        assert_eq!(Step::Tamper.to_string(), "6 (tamper)");
     }
 }
