@@ -358,10 +358,7 @@ impl Error {
     /// Prints the error and its causes on standard error; returns the exit code.
     pub(crate) fn report(self) -> ExitCode {
         let status = self.exit_status();
-        print_stderr(format_args!(
-            "assay-pack: {}",
-            snafu::Report::from_error(self)
-        ));
+        print_stderr(format_args!("assay-pack: {}", crate::report::Chain(&self)));
         status.into()
     }
 }

@@ -222,9 +222,9 @@ fn outcome_parts(outcome: &AuditOutcome) -> (&'static str, String) {
     }
 }
 
-/// An error and its causes as `snafu::Report` writes them, without a final line break.
+/// An error and its causes, without a final line break.
 fn report_line(error: &registry_cache::Error) -> String {
-    snafu::Report::from_error(error)
+    crate::report::Chain(error)
         .to_string()
         .trim_end()
         .to_owned()

@@ -27,10 +27,7 @@ pub(crate) fn run(args: &DigestArgs) -> Result<()> {
             Err(error) => {
                 failed += 1;
                 first_status.get_or_insert(error.exit_status());
-                print_stderr(format_args!(
-                    "assay-pack: {}",
-                    snafu::Report::from_error(error)
-                ));
+                print_stderr(format_args!("assay-pack: {}", crate::report::Chain(&error)));
             }
         }
     }

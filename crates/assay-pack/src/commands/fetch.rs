@@ -57,7 +57,7 @@ pub(crate) fn run(args: &FetchArgs) -> Result<()> {
                 if args.json {
                     report.push(json!({
                         "reference": reference.to_string(),
-                        "error": snafu::Report::from_error(&error).to_string(),
+                        "error": crate::report::Chain(&error).to_string(),
                         "exit_code": status.code(),
                     }));
                 }
@@ -173,7 +173,7 @@ fn finish(total: usize, failures: Vec<(PackRef, Error)>) -> Result<()> {
         let status = error.exit_status();
         print_stderr(format_args!(
             "assay-pack: {reference}: {}",
-            snafu::Report::from_error(error)
+            crate::report::Chain(&error)
         ));
         worst = Some(worst.map_or(status, |worst| worst.most_severe(status)));
     }
