@@ -39,6 +39,42 @@ pub(crate) const CI_STEPS: &[Step] = &[
         ],
         env: &[],
     },
+    // The per-feature checks (STYLE §8). The workspace steps build registry-http with `oidc`
+    // on, because the CLI enables it and cargo unifies features across the workspace (so the
+    // test step runs the OIDC tests); these check registry-http alone, with no feature and
+    // with `oidc`, so that each combination compiles with only the dependency features it
+    // declares and lints clean. They only type-check: running the tests without `oidc`
+    // (`cargo test -p registry-http --no-default-features`) would compile the whole network
+    // stack a second time with registry-http's own feature set, minutes on a fresh machine.
+    Step {
+        name: "clippy-http-minimal",
+        args: &[
+            "clippy",
+            "-p",
+            "registry-http",
+            "--no-default-features",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        env: &[],
+    },
+    Step {
+        name: "clippy-http-oidc",
+        args: &[
+            "clippy",
+            "-p",
+            "registry-http",
+            "--features",
+            "oidc",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        env: &[],
+    },
     Step {
         name: "doc",
         args: &["doc", "--workspace", "--no-deps"],
@@ -224,7 +260,18 @@ mod tests {
     #[test]
     fn ci_runs_the_steps_in_the_agreed_order() {
         let names: Vec<&str> = CI_STEPS.iter().map(|step| step.name).collect();
-        assert_eq!(names, ["fmt", "clippy", "doc", "deny", "test"]);
+        assert_eq!(
+            names,
+            [
+                "fmt",
+                "clippy",
+                "clippy-http-minimal",
+                "clippy-http-oidc",
+                "doc",
+                "deny",
+                "test"
+            ]
+        );
     }
 
     #[test]
@@ -235,6 +282,8 @@ mod tests {
             [
                 "cargo fmt --all -- --check",
                 "cargo clippy --workspace --all-targets -- -D warnings",
+                "cargo clippy -p registry-http --no-default-features --all-targets -- -D warnings",
+                "cargo clippy -p registry-http --features oidc --all-targets -- -D warnings",
                 "RUSTDOCFLAGS='-D warnings' cargo doc --workspace --no-deps",
                 "cargo deny check --allow unused-wrapper bans licenses sources",
                 "cargo test --workspace",

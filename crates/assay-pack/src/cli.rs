@@ -16,6 +16,19 @@ pub(crate) struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Watch the whole system work against a registry started for this run (no
+    /// configuration, no network).
+    ///
+    /// A guided tour, one line per step: the reference registry starts on 127.0.0.1 over
+    /// sample packs built into the binary, with keys generated and trusted for this run
+    /// only; a commercial and an open pack are fetched and verified, locked in a lockfile
+    /// that is verified, read again from the cache, tampered with in the cache (caught and
+    /// repaired), served swapped by the registry (refused), and a revoked pack is refused. Nothing is read from ASSAY_*
+    /// variables or the user's cache or configuration, and everything written goes to a
+    /// temporary folder that is removed at the end. Each step checks its outcome, so the
+    /// demo doubles as a smoke test: a step that sees anything else stops it with exit
+    /// status 1 (or the status of an unexpected error).
+    Demo(DemoArgs),
     /// Print a pack's canonical bytes (RFC 8785 JCS), with no trailing newline.
     Canon(CanonArgs),
     /// Print `sha256:<hex>  FILE` for each pack, like sha256sum.
@@ -83,6 +96,14 @@ pub(crate) struct LockArgs {
     /// Registry, trust and cache settings.
     #[command(flatten)]
     pub(crate) registry: RegistryArgs,
+}
+
+/// Arguments of `assay-pack demo`.
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Keep the temporary folder (the sample registry and the caches) and print its path.
+    #[arg(long)]
+    pub(crate) keep: bool,
 }
 
 /// Flags shared by the commands that talk to a registry.

@@ -3,6 +3,7 @@
 pub(crate) mod cache;
 pub(crate) mod canon;
 pub(crate) mod clock;
+pub(crate) mod demo;
 pub(crate) mod digest;
 pub(crate) mod fetch;
 pub(crate) mod keygen;

@@ -7,6 +7,7 @@ use registry_canon::CanonicalizeError;
 use snafu::Snafu;
 
 use crate::commands::cache::CacheAction;
+use crate::commands::demo::expectation::{DemoFault, Step};
 use crate::exit::ExitStatus;
 use crate::input::{InputKind, InputSize};
 
@@ -246,6 +247,43 @@ pub(crate) enum Error {
     #[snafu(display("cannot start the async runtime"))]
     StartRuntime { source: std::io::Error },
 
+    /// The demo's temporary folder could not be created.
+    #[snafu(display("cannot create the demo's temporary folder {}", path.display()))]
+    CreateScratch {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    /// The demo's temporary folder could not be removed.
+    #[snafu(display("cannot remove the demo's temporary folder {}", path.display()))]
+    RemoveScratch {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    /// A step of the demo saw something the system must never do.
+    #[snafu(display("demo step {step} did not behave as expected"))]
+    DemoStep {
+        step: Step,
+        #[snafu(source(from(DemoFault, Box::new)))]
+        source: Box<DemoFault>,
+    },
+
+    /// A step of the demo failed where it should have succeeded (or was refused for
+    /// another reason than the one it demonstrates).
+    #[snafu(display("demo step {step} failed"))]
+    DemoResolve {
+        step: Step,
+        source: Box<registry_resolve::Error>,
+    },
+
+    /// The demo's lockfile step failed to write, read or verify its lockfile.
+    #[snafu(display("demo step {step} failed"))]
+    DemoLock {
+        step: Step,
+        source: Box<registry_lock::Error>,
+    },
+
     /// Waiting for Ctrl-C or SIGTERM failed.
     #[snafu(display("cannot wait for a stop signal"))]
     WaitForSignal { source: std::io::Error },
@@ -260,7 +298,8 @@ impl Error {
             | Error::ReadEnvelope { .. }
             | Error::Verify { .. }
             | Error::VerifyManifest { .. }
-            | Error::CacheEntriesFailed { .. } => ExitStatus::IntegrityFailure,
+            | Error::CacheEntriesFailed { .. }
+            | Error::DemoStep { .. } => ExitStatus::IntegrityFailure,
             // Signing a pack that has no canonical form is a strict-YAML rejection; one that
             // is not a pack fails a pack-level check: both are the input's integrity.
             Error::Sign { source, .. } if source.is_invalid_pack() => ExitStatus::IntegrityFailure,
@@ -274,16 +313,18 @@ impl Error {
             | Error::WriteOutput { .. }
             | Error::NonUtf8CacheDir { .. }
             | Error::LocateCache { .. }
-            | Error::Cache { .. } => ExitStatus::Usage,
+            | Error::Cache { .. }
+            | Error::CreateScratch { .. }
+            | Error::RemoveScratch { .. } => ExitStatus::Usage,
             Error::SomeInputsFailed { status, .. } => *status,
             Error::InvalidReference { .. }
             | Error::NotARegistryRef { .. }
             | Error::FetchUsage { .. }
             | Error::CreateOutputDir { .. }
             | Error::RegistryOption { .. } => ExitStatus::Usage,
-            Error::ResolverSettings { source } | Error::Resolve { source } => {
-                resolve_status(source)
-            }
+            Error::ResolverSettings { source }
+            | Error::Resolve { source }
+            | Error::DemoResolve { source, .. } => resolve_status(source),
             Error::Listing { source, .. } => http_status(source),
             Error::NonUtf8Lockfile { .. } => ExitStatus::Usage,
             Error::Lockfile { source } if source.is_invalid_content() => {
@@ -292,6 +333,13 @@ impl Error {
             Error::Lockfile { .. } => ExitStatus::Usage,
             Error::LockOperation { source } => match &**source {
                 registry_lock::Error::LockedResolve { source, .. } => resolve_status(source),
+                _ => ExitStatus::Usage,
+            },
+            Error::DemoLock { source, .. } => match &**source {
+                registry_lock::Error::LockedResolve { source, .. } => resolve_status(source),
+                // The demo reads back the lockfile it wrote: content that does not parse
+                // is the system misbehaving.
+                invalid if invalid.is_invalid_content() => ExitStatus::IntegrityFailure,
                 _ => ExitStatus::Usage,
             },
             Error::LockMismatch { .. } | Error::LockOutdated { .. } => ExitStatus::IntegrityFailure,

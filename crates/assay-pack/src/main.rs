@@ -52,6 +52,7 @@ fn main() -> ExitCode {
         Command::Versions(args) => commands::listing::versions(&args),
         Command::Search(args) => commands::listing::search(&args),
         Command::Lock(args) => commands::lock::run(&args),
+        Command::Demo(args) => commands::demo::run(&args),
     };
     match outcome {
         Ok(()) => ExitStatus::Success.into(),

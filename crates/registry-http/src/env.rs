@@ -11,13 +11,14 @@ use snafu::ResultExt;
 
 use crate::config::{CaBundle, DEFAULT_REGISTRY_URL, RegistryConfig};
 use crate::error::{Error, InvalidBaseUrlSnafu, Result};
+#[cfg(feature = "oidc")]
 use crate::oidc::{IdTokenSource, OidcConfig};
 use crate::secret::SecretToken;
 use crate::token::TokenProvider;
 
 /// The registry's base URL (default [`DEFAULT_REGISTRY_URL`]).
 pub const ASSAY_REGISTRY_URL: &str = "ASSAY_REGISTRY_URL";
-/// A static bearer token; wins over every OIDC source.
+/// A static bearer token; wins over every OIDC source (`oidc` feature).
 pub const ASSAY_REGISTRY_TOKEN: &str = "ASSAY_REGISTRY_TOKEN";
 /// The per-attempt timeout in whole seconds (default 30).
 pub const ASSAY_REGISTRY_TIMEOUT: &str = "ASSAY_REGISTRY_TIMEOUT";
@@ -28,13 +29,16 @@ pub const ASSAY_REGISTRY_MAX_RETRIES: &str = "ASSAY_REGISTRY_MAX_RETRIES";
 pub const ASSAY_ALLOW_UNSIGNED_PACKS: &str = "ASSAY_ALLOW_UNSIGNED_PACKS";
 /// A PEM file of extra CA certificates for a private registry.
 pub const ASSAY_REGISTRY_CA_BUNDLE: &str = "ASSAY_REGISTRY_CA_BUNDLE";
-/// A file holding an OIDC ID token (CI systems other than GitHub Actions).
+/// A file holding an OIDC ID token (CI systems other than GitHub Actions). Read only with
+/// the `oidc` feature.
 pub const ASSAY_OIDC_ID_TOKEN_FILE: &str = "ASSAY_OIDC_ID_TOKEN_FILE";
-/// An OIDC ID token (CI systems other than GitHub Actions).
+/// An OIDC ID token (CI systems other than GitHub Actions). Read only with the `oidc`
+/// feature.
 pub const ASSAY_OIDC_ID_TOKEN: &str = "ASSAY_OIDC_ID_TOKEN";
-/// GitHub Actions' ID-token endpoint (set when the job has `id-token: write`).
+/// GitHub Actions' ID-token endpoint (set when the job has `id-token: write`). Read only
+/// with the `oidc` feature.
 pub const ACTIONS_ID_TOKEN_REQUEST_URL: &str = "ACTIONS_ID_TOKEN_REQUEST_URL";
-/// GitHub Actions' bearer token for that endpoint.
+/// GitHub Actions' bearer token for that endpoint. Read only with the `oidc` feature.
 pub const ACTIONS_ID_TOKEN_REQUEST_TOKEN: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
 
 /// The longest `ASSAY_REGISTRY_TIMEOUT` accepted: one day.
@@ -48,7 +52,8 @@ fn malformed(variable: &'static str, fault: EnvFault) -> Error {
 
 impl RegistryConfig {
     /// The configuration the process environment describes; see
-    /// [`RegistryConfig::from_lookup`].
+    /// [`RegistryConfig::from_lookup`]. The OIDC variables are read only with the `oidc`
+    /// feature; without it they are ignored.
     ///
     /// # Errors
     /// As [`RegistryConfig::from_lookup`].
@@ -61,10 +66,11 @@ impl RegistryConfig {
     ///
     /// - [`ASSAY_REGISTRY_URL`], [`ASSAY_REGISTRY_TIMEOUT`], [`ASSAY_REGISTRY_MAX_RETRIES`],
     ///   [`ASSAY_REGISTRY_CA_BUNDLE`] (the file is read now);
-    /// - the token: [`ASSAY_REGISTRY_TOKEN`]; else an OIDC exchange with the ID token from
-    ///   [`ASSAY_OIDC_ID_TOKEN_FILE`], [`ASSAY_OIDC_ID_TOKEN`], or GitHub Actions
-    ///   ([`ACTIONS_ID_TOKEN_REQUEST_URL`] and [`ACTIONS_ID_TOKEN_REQUEST_TOKEN`], both set);
-    ///   else none.
+    /// - the token: [`ASSAY_REGISTRY_TOKEN`]; else, with the `oidc` feature only, an OIDC
+    ///   exchange with the ID token from [`ASSAY_OIDC_ID_TOKEN_FILE`],
+    ///   [`ASSAY_OIDC_ID_TOKEN`], or GitHub Actions ([`ACTIONS_ID_TOKEN_REQUEST_URL`] and
+    ///   [`ACTIONS_ID_TOKEN_REQUEST_TOKEN`], both set); else none. Without the feature those
+    ///   four variables are not read at all, so even a malformed value is no error.
     ///
     /// # Errors
     /// [`Error::InvalidEnvironment`] naming the variable (a token's value is never shown),
@@ -112,22 +118,35 @@ fn token_provider(read: &impl Fn(&'static str) -> Result<Option<String>>) -> Res
         let token = SecretToken::new(&token, "value of ASSAY_REGISTRY_TOKEN")?;
         return Ok(TokenProvider::from_token(token));
     }
-    let source = if let Some(path) = read(ASSAY_OIDC_ID_TOKEN_FILE)? {
-        IdTokenSource::File(path.into())
-    } else if let Some(token) = read(ASSAY_OIDC_ID_TOKEN)? {
-        IdTokenSource::Value(SecretToken::new(&token, "value of ASSAY_OIDC_ID_TOKEN")?)
-    } else {
-        let url = read(ACTIONS_ID_TOKEN_REQUEST_URL)?;
-        let token = read(ACTIONS_ID_TOKEN_REQUEST_TOKEN)?;
-        match (url, token) {
-            (Some(request_url), Some(token)) => IdTokenSource::GitHubActions {
-                request_url,
-                request_token: SecretToken::new(&token, "value of ACTIONS_ID_TOKEN_REQUEST_TOKEN")?,
-            },
-            _ => return Ok(TokenProvider::none()),
-        }
+    #[cfg(feature = "oidc")]
+    if let Some(source) = id_token_source(read)? {
+        return Ok(TokenProvider::oidc(OidcConfig::new(source)));
+    }
+    Ok(TokenProvider::none())
+}
+
+/// Where the OIDC variables say ID tokens come from: a file, a value, or GitHub Actions (both
+/// of its variables set), in that order; `None` when none is configured.
+#[cfg(feature = "oidc")]
+fn id_token_source(
+    read: &impl Fn(&'static str) -> Result<Option<String>>,
+) -> Result<Option<IdTokenSource>> {
+    if let Some(path) = read(ASSAY_OIDC_ID_TOKEN_FILE)? {
+        return Ok(Some(IdTokenSource::File(path.into())));
+    }
+    if let Some(token) = read(ASSAY_OIDC_ID_TOKEN)? {
+        let token = SecretToken::new(&token, "value of ASSAY_OIDC_ID_TOKEN")?;
+        return Ok(Some(IdTokenSource::Value(token)));
+    }
+    let url = read(ACTIONS_ID_TOKEN_REQUEST_URL)?;
+    let token = read(ACTIONS_ID_TOKEN_REQUEST_TOKEN)?;
+    let (Some(request_url), Some(token)) = (url, token) else {
+        return Ok(None);
     };
-    Ok(TokenProvider::oidc(OidcConfig::new(source)))
+    Ok(Some(IdTokenSource::GitHubActions {
+        request_url,
+        request_token: SecretToken::new(&token, "value of ACTIONS_ID_TOKEN_REQUEST_TOKEN")?,
+    }))
 }
 
 /// What is wrong with an environment variable's value.

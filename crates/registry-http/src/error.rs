@@ -129,7 +129,9 @@ pub enum Error {
         source: rustls::Error,
     },
 
-    /// The ID-token file named by the configuration could not be read.
+    /// The ID-token file named by the configuration could not be read. Only with the `oidc`
+    /// feature.
+    #[cfg(feature = "oidc")]
     #[snafu(display("could not read the ID token file {}", path.display()))]
     ReadIdToken {
         /// The file's path.
@@ -236,8 +238,9 @@ impl Error {
             | Error::EmptyCaBundle { .. }
             | Error::InvalidCaCertificate { .. }
             | Error::NoRootCertificates
-            | Error::TlsSetup { .. }
-            | Error::ReadIdToken { .. } => ErrorKind::Configuration,
+            | Error::TlsSetup { .. } => ErrorKind::Configuration,
+            #[cfg(feature = "oidc")]
+            Error::ReadIdToken { .. } => ErrorKind::Configuration,
             Error::Request { source, .. } => source.kind(),
         }
     }

@@ -15,14 +15,15 @@
 //!   Roots: the platform store, with Mozilla's roots compiled in as a fallback when the
 //!   platform has none ([`RootCertificates`]), plus an extra CA bundle for private
 //!   registries ([`CaBundle`], `ASSAY_REGISTRY_CA_BUNDLE`).
-//! - **Tokens.** A [`TokenProvider`] (static, environment, OIDC exchange for CI) supplies a
-//!   [`SecretToken`], whose `Debug` and `Display` are redacted. The token goes only to the
+//! - **Tokens.** A [`TokenProvider`] (static, environment, and with the `oidc` feature an
+//!   OIDC exchange for CI) supplies a [`SecretToken`], whose `Debug` and `Display` are
+//!   redacted. The token goes only to the
 //!   base URL's origin; redirects are followed by hand (at most [`Limits::max_redirects`]),
 //!   never from https to http, and a hop to another origin carries no token.
 //! - **Retries.** Connection errors, timeouts, 408, 429, 500, 502, 503 and 504 are retried
 //!   with exponential back-off and jitter, or after `Retry-After` (seconds or HTTP date) up
-//!   to a cap; past the cap the request fails at once. 401 (after one OIDC re-exchange),
-//!   403, 404, 410 and 413 are final ([`RetryPolicy`]).
+//!   to a cap; past the cap the request fails at once. 401 (after one OIDC re-exchange,
+//!   with the `oidc` feature), 403, 404, 410 and 413 are final ([`RetryPolicy`]).
 //! - **Limits.** Bodies are read frame by frame and gzip is decoded as it arrives, so the
 //!   10 MiB limit (and a compression-ratio cap) stops a large or endless body or a gzip bomb
 //!   without buffering it; JSON bodies are capped at 1 MiB and `X-Pack-Signature` at 64 KiB
@@ -57,6 +58,26 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Features
+//!
+//! Without features the crate is the whole client above: hyper, hyper-util, hyper-rustls,
+//! rustls with ring, tokio, flate2 and serde_json, with static and environment tokens.
+//!
+//! | feature | default | adds | pulls in |
+//! |---|---|---|---|
+//! | `oidc` | off | the OIDC token exchange for CI (PROTOCOL §7): `TokenProvider::oidc`, `OidcConfig`, `IdTokenSource`, `OidcFault`, `RequestFault::TokenRejected`, `Error::ReadIdToken`; [`RegistryConfig::from_env`] reading the OIDC variables; one re-exchange of an access token the registry answers 401 to | no crate: it compiles this crate's exchange code in |
+//!
+//! Without `oidc` the exchange code is not compiled and [`ACTIONS_ID_TOKEN_REQUEST_URL`],
+//! [`ACTIONS_ID_TOKEN_REQUEST_TOKEN`], [`ASSAY_OIDC_ID_TOKEN`] and
+//! [`ASSAY_OIDC_ID_TOKEN_FILE`] are not read (their name constants stay: they are only
+//! names); a registry that requires a token then needs `ASSAY_REGISTRY_TOKEN` or a
+//! [`TokenProvider`] of the caller's. Turning `oidc` on changes nothing else: OIDC is used
+//! only when those variables are set and `ASSAY_REGISTRY_TOKEN` is not. The facade
+//! `assay-registry` forwards it as its own `oidc` feature and the CLI `assay-pack` turns it
+//! on. `cargo test -p registry-http` runs this crate's tests without the feature,
+//! `cargo test -p registry-http --features oidc` with it and its OIDC tests
+//! (`cargo test --workspace` has the feature through the CLI).
 
 mod body;
 mod client;
@@ -66,6 +87,7 @@ mod endpoint;
 mod env;
 mod error;
 mod listing;
+#[cfg(feature = "oidc")]
 mod oidc;
 mod pack_headers;
 mod request_fault;
@@ -93,6 +115,7 @@ pub use crate::env::{
 };
 pub use crate::error::{Error, ErrorKind, Result};
 pub use crate::listing::{DEFAULT_PAGE_SIZE, PackPages};
+#[cfg(feature = "oidc")]
 pub use crate::oidc::{IdTokenSource, OidcConfig, OidcFault};
 pub use crate::pack_headers::{CacheControl, CacheScope, HeaderFault, PackHeaders};
 pub use crate::request_fault::RequestFault;

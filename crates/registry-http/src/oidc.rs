@@ -1,5 +1,6 @@
-//! The OIDC token exchange for CI (PROTOCOL §7): an ID token from GitHub Actions, a file or
-//! a value, exchanged at the registry for a cached access token.
+//! The OIDC token exchange for CI (PROTOCOL §7), compiled only with the `oidc` feature: an ID
+//! token from GitHub Actions, a file or a value, exchanged at the registry for a cached
+//! access token.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -311,5 +312,31 @@ impl fmt::Display for OidcFault {
             OidcFault::AccessDenied => "access_denied",
             OidcFault::Other => "the request was refused",
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::oidc::{IdTokenSource, OidcConfig};
+    use crate::secret::SecretToken;
+    use crate::token::TokenProvider;
+
+    #[test]
+    fn debug_of_an_oidc_provider_never_shows_a_token() {
+        let secret = "tok-0123456789abcdef";
+        let providers = [
+            TokenProvider::oidc(OidcConfig::new(IdTokenSource::Value(
+                SecretToken::new(secret, "ID token").unwrap(),
+            ))),
+            TokenProvider::oidc(OidcConfig::new(IdTokenSource::GitHubActions {
+                request_url: "https://token.example/x?a=1".into(),
+                request_token: SecretToken::new(secret, "request token").unwrap(),
+            })),
+        ];
+        for provider in providers {
+            let shown = format!("{provider:?} {provider:#?}");
+            assert!(shown.starts_with("TokenProvider::Oidc("), "{shown}");
+            assert!(!shown.contains(secret), "{shown}");
+        }
     }
 }

@@ -11,6 +11,7 @@ use snafu::Snafu;
 use crate::body::SizeLimit;
 use crate::content_digest::{ContentDigestFault, DigestAlgorithm};
 use crate::error::{Error, ErrorKind};
+#[cfg(feature = "oidc")]
 use crate::oidc::OidcFault;
 use crate::pack_headers::HeaderFault;
 use crate::signature::SignaturePlace;
@@ -263,6 +264,8 @@ pub enum RequestFault {
     },
 
     /// The OIDC exchange or the CI's ID-token endpoint refused the request (not retried).
+    /// Only with the `oidc` feature.
+    #[cfg(feature = "oidc")]
     #[snafu(display("refused with status {status}: {code}"))]
     TokenRejected {
         /// The status.
@@ -277,9 +280,11 @@ impl RequestFault {
     pub fn kind(&self) -> ErrorKind {
         match self {
             RequestFault::NotFound { .. } => ErrorKind::NotFound,
-            RequestFault::AuthenticationRequired
-            | RequestFault::TokenRefused
-            | RequestFault::TokenRejected { .. } => ErrorKind::AuthenticationRequired,
+            RequestFault::AuthenticationRequired | RequestFault::TokenRefused => {
+                ErrorKind::AuthenticationRequired
+            }
+            #[cfg(feature = "oidc")]
+            RequestFault::TokenRejected { .. } => ErrorKind::AuthenticationRequired,
             RequestFault::NotLicensed { .. } => ErrorKind::NotLicensed,
             RequestFault::Revoked { .. } => ErrorKind::Revoked,
             RequestFault::RateLimited { .. } | RequestFault::RetryAfterTooLong { .. } => {

@@ -35,9 +35,12 @@ pub enum TargetKind {
     },
     /// The signed keys manifest (`GET /keys`).
     Keys,
-    /// The OIDC exchange of an ID token for a registry access token.
+    /// The OIDC exchange of an ID token for a registry access token. Requested only with
+    /// the `oidc` feature; the kind exists in every build, as the endpoint exists in the
+    /// protocol.
     TokenExchange,
     /// The CI system's ID token (GitHub Actions' token endpoint, a file or a variable).
+    /// Requested only with the `oidc` feature.
     IdToken,
 }
 

@@ -33,6 +33,13 @@ type HyperClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 /// Which token a request carries.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(
+    not(feature = "oidc"),
+    expect(
+        dead_code,
+        reason = "only the OIDC exchange sends a request without the registry token"
+    )
+)]
 pub(crate) enum Auth<'a> {
     /// The registry token from the provider, only on hops to the registry's origin.
     Registry,
@@ -154,6 +161,7 @@ impl Transport {
         let policy = self.config.retry;
         let max_attempts = policy.max_retries.saturating_add(1);
         let mut attempts = 0;
+        #[cfg(feature = "oidc")]
         let mut reauthenticated = false;
         loop {
             attempts += 1;
@@ -164,6 +172,9 @@ impl Transport {
             let wait = match self.attempt(call, token.as_ref()).await {
                 Ok(mut reply) => {
                     reply.attempts = attempts;
+                    // An OIDC access token the registry refuses is exchanged again, once;
+                    // the retry does not count as an attempt.
+                    #[cfg(feature = "oidc")]
                     if reply.status == StatusCode::UNAUTHORIZED
                         && !reauthenticated
                         && let Some(token) = &token

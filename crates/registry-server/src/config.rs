@@ -25,6 +25,8 @@ pub struct ServerConfig {
     pub signing_key: Option<PrivateKey>,
     /// The root key that signs the keys manifest; `None` generates an Ed25519 key for the run.
     pub root_key: Option<PrivateKey>,
+    /// How the keys manifest lists the pack-signing key (default: valid, no window).
+    pub signing_key_listing: SigningKeyListing,
     /// The `version` of the keys manifest (default 1).
     pub manifest_version: u64,
     /// How long the keys manifest is valid from start-up (`expires_at`); `None` (the default)
@@ -62,6 +64,7 @@ impl fmt::Debug for ServerConfig {
             .field("root_key", &self.root_key)
             .field("manifest_version", &self.manifest_version)
             .field("manifest_ttl", &self.manifest_ttl)
+            .field("signing_key_listing", &self.signing_key_listing)
             .field("tls", &self.tls)
             .field("tokens", &Redacted(self.tokens.len()))
             .field("unlicensed_tokens", &Redacted(self.unlicensed_tokens.len()))
@@ -95,6 +98,7 @@ impl ServerConfig {
             root_key: None,
             manifest_version: 1,
             manifest_ttl: None,
+            signing_key_listing: SigningKeyListing::default(),
             tls: TlsMode::Plain,
             tokens: Vec::new(),
             unlicensed_tokens: Vec::new(),
@@ -161,4 +165,17 @@ pub enum SidecarAdvertisement {
     Always,
     /// Never: clients find the sidecar by its conventional path.
     Never,
+}
+
+/// How the keys manifest lists the key that signs the packs: for testing clients against a
+/// registry whose signer is no longer trusted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SigningKeyListing {
+    /// Trusted, with no validity window (the default).
+    #[default]
+    Valid,
+    /// Listed with `revoked: true`.
+    Revoked,
+    /// Listed with `not_after` this long after start-up.
+    ExpiresAfter(Duration),
 }

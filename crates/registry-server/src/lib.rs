@@ -141,7 +141,7 @@ mod tls;
 pub use crate::body::{GZIP_BOMB_INFLATED_BYTES, SLOW_CHUNK_BYTES};
 pub use crate::catalog::StartupProblem;
 pub use crate::config::{
-    DEFAULT_SIGNATURE_HEADER_MAX, ServerConfig, SidecarAdvertisement, TlsMode,
+    DEFAULT_SIGNATURE_HEADER_MAX, ServerConfig, SidecarAdvertisement, SigningKeyListing, TlsMode,
 };
 pub use crate::dispatch::MAX_REQUEST_BODY_BYTES;
 pub use crate::error::{Error, Result};

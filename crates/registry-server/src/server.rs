@@ -21,7 +21,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::bearer::TokenHash;
 use crate::catalog::{Catalog, StartupProblem};
-use crate::config::ServerConfig;
+use crate::config::{ServerConfig, SigningKeyListing};
 use crate::dispatch::{self, Settings, Shared};
 use crate::error::{BindSnafu, GenerateKeySnafu, Result, SignManifestSnafu};
 use crate::fault::{FaultState, Faults};
@@ -77,6 +77,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
         &root_key,
         config.manifest_version,
         config.manifest_ttl,
+        config.signing_key_listing,
     )?;
     let shared = Arc::new(Shared {
         catalog,
@@ -256,13 +257,23 @@ fn keys_manifest(
     root: &PrivateKey,
     version: u64,
     ttl: Option<Duration>,
+    listing: SigningKeyListing,
 ) -> Result<Bytes> {
     let now = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .ok()
         .and_then(|since| Timestamp::from_unix_seconds(since.as_secs().try_into().ok()?));
+    let (revoked, not_after) = match listing {
+        SigningKeyListing::Valid => (false, None),
+        SigningKeyListing::Revoked => (true, None),
+        SigningKeyListing::ExpiresAfter(after) => {
+            (false, now.and_then(|now| now.checked_add(after)))
+        }
+    };
     let mut keys = vec![ManifestKeyDraft {
         description: Some("pack signing key of the reference registry".to_owned()),
+        revoked,
+        not_after,
         ..ManifestKeyDraft::new(signing.public_key())
     }];
     if root.key_id() != signing.key_id() {

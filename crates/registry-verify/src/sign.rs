@@ -94,6 +94,8 @@ pub struct ManifestKeyDraft {
     pub not_before: Option<Timestamp>,
     /// Not trusted after this time.
     pub not_after: Option<Timestamp>,
+    /// Listed as revoked: clients must not trust it (kept in the list so they learn it).
+    pub revoked: bool,
 }
 
 impl ManifestKeyDraft {
@@ -105,6 +107,7 @@ impl ManifestKeyDraft {
             description: None,
             not_before: None,
             not_after: None,
+            revoked: false,
         }
     }
 }
@@ -167,7 +170,7 @@ pub fn sign_manifest(draft: &ManifestDraft, root: &PrivateKey) -> Result<Envelop
                 description: entry.description.as_deref(),
                 not_before: entry.not_before,
                 not_after: entry.not_after,
-                revoked: false,
+                revoked: entry.revoked,
                 usage: [entry.usage.as_str()],
             })
             .collect(),

@@ -5,6 +5,7 @@
 mod canon;
 mod cases;
 mod cli;
+mod demo;
 mod digest;
 mod fetch;
 mod lock;

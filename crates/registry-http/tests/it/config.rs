@@ -5,14 +5,23 @@ use std::ffi::OsString;
 use std::time::Duration;
 
 use registry_http::{
-    DEFAULT_REGISTRY_URL, EnvFault, Error, IdTokenSource, OidcConfig, RegistryClient,
-    RegistryConfig, SecretToken, TokenProvider,
+    DEFAULT_REGISTRY_URL, EnvFault, Error, RegistryClient, RegistryConfig, SecretToken,
+    TokenProvider,
 };
 use registry_types::{BaseUrl, UrlFault};
 
-const SECRET: &str = "tok-5ecret-value-0123456789";
+pub(crate) const SECRET: &str = "tok-5ecret-value-0123456789";
 
-fn from(pairs: &[(&str, &str)]) -> registry_http::Result<RegistryConfig> {
+/// GitHub Actions' two variables, as a job with `id-token: write` has them.
+const GITHUB: [(&str, &str); 2] = [
+    (
+        "ACTIONS_ID_TOKEN_REQUEST_URL",
+        "https://token.actions.example/x?api-version=2.0",
+    ),
+    ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", SECRET),
+];
+
+pub(crate) fn from(pairs: &[(&str, &str)]) -> registry_http::Result<RegistryConfig> {
     let map: HashMap<String, OsString> = pairs
         .iter()
         .map(|(name, value)| ((*name).to_owned(), OsString::from(value)))
@@ -137,24 +146,18 @@ fn non_unicode_values_are_refused() {
     ));
 }
 
+#[cfg(feature = "oidc")]
 #[test]
 fn the_token_source_is_chosen_in_order() {
-    let github = [
-        (
-            "ACTIONS_ID_TOKEN_REQUEST_URL",
-            "https://token.actions.example/x?api-version=2.0",
-        ),
-        ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", SECRET),
-    ];
-    let config = from(&github).unwrap();
+    let config = from(&GITHUB).unwrap();
     let shown = format!("{:?}", config.token);
     assert!(shown.starts_with("TokenProvider::Oidc("), "{shown}");
     assert!(shown.contains("GitHubActions"), "{shown}");
     assert!(!shown.contains(SECRET), "{shown}");
     // Half of GitHub's pair is not enough.
-    assert!(from(&github[..1]).unwrap().token.is_none());
+    assert!(from(&GITHUB[..1]).unwrap().token.is_none());
     // A static token wins.
-    let mut both = github.to_vec();
+    let mut both = GITHUB.to_vec();
     both.push(("ASSAY_REGISTRY_TOKEN", "static-one"));
     assert!(format!("{:?}", from(&both).unwrap().token).starts_with("TokenProvider::Static"));
     let file = from(&[("ASSAY_OIDC_ID_TOKEN_FILE", "/run/secrets/id-token")]).unwrap();
@@ -163,40 +166,52 @@ fn the_token_source_is_chosen_in_order() {
     assert!(format!("{:?}", value.token).contains("Value(SecretToken(<redacted>))"));
 }
 
+/// Without the `oidc` feature the OIDC variables are not read at all: no provider, and not
+/// even a malformed value is an error.
+#[cfg(not(feature = "oidc"))]
+#[test]
+fn without_the_oidc_feature_the_oidc_variables_are_not_read() {
+    let mut all = GITHUB.to_vec();
+    all.push(("ASSAY_OIDC_ID_TOKEN_FILE", "/run/secrets/id-token"));
+    all.push(("ASSAY_OIDC_ID_TOKEN", "not a valid bearer token"));
+    let config = from(&all).unwrap();
+    assert!(config.token.is_none(), "{:?}", config.token);
+    // A static token is still read.
+    all.push(("ASSAY_REGISTRY_TOKEN", "static-one"));
+    let config = from(&all).unwrap();
+    assert!(format!("{:?}", config.token).starts_with("TokenProvider::Static"));
+}
+
 #[test]
 fn debug_of_every_config_and_provider_hides_the_token() {
     let secret = || SecretToken::new(SECRET, "test").unwrap();
-    let providers = vec![
+    for provider in [
         TokenProvider::none(),
         TokenProvider::from_token(secret()),
         TokenProvider::from_env_var("ASSAY_REGISTRY_TOKEN"),
-        TokenProvider::oidc(OidcConfig::new(IdTokenSource::Value(secret()))),
-        TokenProvider::oidc(OidcConfig::new(IdTokenSource::GitHubActions {
-            request_url: "https://token.example/x".into(),
-            request_token: secret(),
-        })),
-        TokenProvider::oidc(OidcConfig::new(IdTokenSource::File("/tmp/id".into()))),
-    ];
-    for provider in providers {
-        let mut config =
-            RegistryConfig::new(BaseUrl::parse("https://registry.example/v1").unwrap());
-        config.token = provider.clone();
-        let client = RegistryClient::new(config.clone()).unwrap();
-        for shown in [
-            format!("{provider:?}"),
-            format!("{provider:#?}"),
-            format!("{config:?}"),
-            format!("{config:#?}"),
-            format!("{client:?}"),
-        ] {
-            assert!(!shown.contains(SECRET), "{shown}");
-        }
+    ] {
+        assert_debug_hides_the_token(&provider);
     }
     let token = secret();
     assert_eq!(format!("{token}"), "<redacted>");
     assert_eq!(format!("{token:?}"), "SecretToken(<redacted>)");
-    let oidc = OidcConfig::new(IdTokenSource::Value(secret()));
-    assert!(!format!("{oidc:?}").contains(SECRET));
+}
+
+/// Asserts that `provider`, a configuration holding it and a client built from that show no
+/// [`SECRET`] in their `Debug` output.
+pub(crate) fn assert_debug_hides_the_token(provider: &TokenProvider) {
+    let mut config = RegistryConfig::new(BaseUrl::parse("https://registry.example/v1").unwrap());
+    config.token = provider.clone();
+    let client = RegistryClient::new(config.clone()).unwrap();
+    for shown in [
+        format!("{provider:?}"),
+        format!("{provider:#?}"),
+        format!("{config:?}"),
+        format!("{config:#?}"),
+        format!("{client:?}"),
+    ] {
+        assert!(!shown.contains(SECRET), "{shown}");
+    }
 }
 
 #[test]

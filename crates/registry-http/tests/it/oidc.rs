@@ -8,6 +8,7 @@ use registry_http::{
 };
 use registry_server::{OidcConfig as ServerOidc, RunningServer};
 
+use crate::config::{SECRET, assert_debug_hides_the_token};
 use crate::support::{Scripted, client_with, count, name, respond, start_with, version};
 
 const EXCHANGE: &str = "/v1/auth/oidc/exchange";
@@ -263,4 +264,21 @@ async fn a_huge_expires_in_is_not_a_panic() {
     let paths: Vec<&str> = seen.iter().map(|s| s.path_and_query.as_str()).collect();
     assert_eq!(paths, [EXCHANGE, "/v1/keys", "/v1/keys"]);
     assert_eq!(seen[2].headers["authorization"], "Bearer forever-token");
+}
+
+#[test]
+fn debug_of_every_oidc_provider_hides_the_token() {
+    let secret = || SecretToken::new(SECRET, "test").unwrap();
+    for provider in [
+        TokenProvider::oidc(OidcConfig::new(IdTokenSource::Value(secret()))),
+        TokenProvider::oidc(OidcConfig::new(IdTokenSource::GitHubActions {
+            request_url: "https://token.example/x".into(),
+            request_token: secret(),
+        })),
+        TokenProvider::oidc(OidcConfig::new(IdTokenSource::File("/tmp/id".into()))),
+    ] {
+        assert_debug_hides_the_token(&provider);
+    }
+    let oidc = OidcConfig::new(IdTokenSource::Value(secret()));
+    assert!(!format!("{oidc:?}").contains(SECRET));
 }

@@ -169,3 +169,43 @@ async fn an_unreadable_keys_state_stops_resolution_instead_of_resetting_rollback
     );
     assert_eq!(error.class(), ErrorClass::Integrity);
 }
+
+#[tokio::test]
+async fn a_signer_the_manifest_revokes_or_that_expired_is_not_trusted() {
+    use registry_server::SigningKeyListing;
+    for (label, listing, hours) in [
+        ("revoked", SigningKeyListing::Revoked, 0),
+        (
+            "expired",
+            SigningKeyListing::ExpiresAfter(std::time::Duration::from_secs(3600)),
+            2,
+        ),
+    ] {
+        let server = crate::support::serve(&example_registry(), |config| {
+            config.signing_key_listing = listing
+        })
+        .await;
+        let root = RegistryRoot::of(&server);
+        let cache = scratch(label);
+        let error = PackResolver::new(resolver_config(
+            &server.base_url(),
+            Some(&root),
+            &cache,
+            hours,
+        ))
+        .expect("resolver")
+        .resolve("eu-ai-act-pro@1.2.0")
+        .await
+        .expect_err(label);
+        assert!(matches!(&error, Error::Verify { .. }), "{label}: {error:?}");
+        let report = snafu::Report::from_error(&error).to_string();
+        assert!(report.contains(label), "{label}: {report}");
+        assert_eq!(error.class(), ErrorClass::Integrity);
+        assert!(
+            !crate::support::files(&cache)
+                .iter()
+                .any(|file| file.ends_with("pack.yaml")),
+            "{label}"
+        );
+    }
+}
