@@ -55,12 +55,13 @@
 //! - **Environment**: [`RegistryConfig::from_env`] (and so [`RegistryClient::from_env`] and
 //!   [`ResolverConfig::from_env`]) uses `ASSAY_REGISTRY_TOKEN` when it is set;
 //!   `TokenProvider::from_env_var(name)` reads another variable at request time.
-//! - **OIDC** (CI): without a static token, an ID token — from GitHub Actions
-//!   (`ACTIONS_ID_TOKEN_REQUEST_URL` and `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, set when the job
-//!   has `id-token: write`), from `ASSAY_OIDC_ID_TOKEN_FILE` or from `ASSAY_OIDC_ID_TOKEN` —
-//!   is exchanged at the registry's `/auth/oidc/exchange` for an access token, which is
-//!   cached until shortly before it expires and exchanged again once after a 401
-//!   ([`auth::OidcConfig`], `TokenProvider::oidc`).
+//! - **OIDC** (CI), with the `oidc` feature: without a static token, an ID token — from
+//!   GitHub Actions (`ACTIONS_ID_TOKEN_REQUEST_URL` and `ACTIONS_ID_TOKEN_REQUEST_TOKEN`,
+//!   set when the job has `id-token: write`), from `ASSAY_OIDC_ID_TOKEN_FILE` or from
+//!   `ASSAY_OIDC_ID_TOKEN` — is exchanged at the registry's `/auth/oidc/exchange` for an
+//!   access token, which is cached until shortly before it expires and exchanged again once
+//!   after a 401 (`auth::OidcConfig`, `TokenProvider::oidc`). Without the feature that code
+//!   is not compiled and those variables are not read.
 //!
 //! A token is sent only to the registry's own origin (a redirect elsewhere drops it), and
 //! its `Debug` and `Display` are redacted.
@@ -95,9 +96,9 @@
 //! | `ASSAY_REGISTRY_CA_BUNDLE` | [`RegistryConfig::from_env`] | a PEM file of extra CA certificates for a private registry |
 //! | `ASSAY_REGISTRY_TIMEOUT` | [`RegistryConfig::from_env`] | seconds per request attempt (default 30) |
 //! | `ASSAY_REGISTRY_MAX_RETRIES` | [`RegistryConfig::from_env`] | retries of a failed request (default 3, at most 100) |
-//! | `ASSAY_OIDC_ID_TOKEN_FILE` | [`RegistryConfig::from_env`] | a file holding an OIDC ID token to exchange (CI other than GitHub Actions) |
-//! | `ASSAY_OIDC_ID_TOKEN` | [`RegistryConfig::from_env`] | an OIDC ID token to exchange |
-//! | `ACTIONS_ID_TOKEN_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN` | [`RegistryConfig::from_env`] | GitHub Actions' ID-token endpoint and its bearer token (both set by GitHub) |
+//! | `ASSAY_OIDC_ID_TOKEN_FILE` | [`RegistryConfig::from_env`], `oidc` feature | a file holding an OIDC ID token to exchange (CI other than GitHub Actions) |
+//! | `ASSAY_OIDC_ID_TOKEN` | [`RegistryConfig::from_env`], `oidc` feature | an OIDC ID token to exchange |
+//! | `ACTIONS_ID_TOKEN_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN` | [`RegistryConfig::from_env`], `oidc` feature | GitHub Actions' ID-token endpoint and its bearer token (both set by GitHub) |
 //! | `ASSAY_REGISTRY_TRUST_ROOTS` | [`ResolverConfig::from_env`] | comma-separated trust roots: key ids or SPKI public keys (PEM or base64) |
 //! | `ASSAY_REGISTRY_DEADLINE` | [`ResolverConfig::from_env`] | seconds one pack may take, all requests and retries together (default 120) |
 //! | `ASSAY_CACHE_DIR` | [`ResolverConfig::from_env`], [`PackCache::from_env`] | the cache root (default `~/.assay/cache/packs`) |
@@ -113,11 +114,17 @@
 //!
 //! # Cargo features
 //!
+//! | feature | default | adds | pulls in |
+//! |---|---|---|---|
+//! | `oidc` | off | the OIDC token exchange for CI: registry-http's `oidc` feature, `auth::OidcConfig`, `auth::IdTokenSource`, `auth::OidcFault`, `TokenProvider::oidc`, and `RegistryConfig::from_env` reading the OIDC variables | no crate: it compiles registry-http's exchange code in |
+//!
 //! Without features the facade is the whole client: registry-types, registry-canon and
-//! registry-verify (pure), registry-cache (`std::fs`), and registry-http, registry-resolve
-//! and registry-lock, which bring tokio, hyper, hyper-util, hyper-rustls and rustls (with
-//! ring) for HTTPS. There are no optional features yet: the OIDC exchange is part of
-//! registry-http and always compiled.
+//! registry-verify (pure: no I/O, no runtime, no clock), registry-cache (`std::fs`), and
+//! registry-http, registry-resolve and registry-lock, which bring tokio, hyper, hyper-util,
+//! hyper-rustls and rustls (with ring) for HTTPS, with static and environment tokens.
+//! Features only add: turning `oidc` on changes nothing unless the OIDC variables are set
+//! and `ASSAY_REGISTRY_TOKEN` is not. A program that needs no network code at all does not
+//! depend on the facade (see the air-gapped verifier below).
 //!
 //! # Examples by user
 //!
