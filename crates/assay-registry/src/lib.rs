@@ -10,11 +10,16 @@
 //! the pack policy), registry-cache (the on-disk cache), registry-http (the HTTP client),
 //! registry-resolve (the resolution order and the fetch → verify → cache pipeline) and
 //! registry-lock (the lockfile). The modules ([`auth`], [`cache`], [`canonicalize`],
-//! [`client`], [`error`], [`lockfile`], [`reference`], [`resolver`], [`trust`], [`types`],
-//! [`verify`]) re-export those crates' items by topic; the crate root re-exports the
-//! names of the protocol's reference client. Where a name of that list has a different type
-//! name here (`DsseEnvelope` is registry-verify's `Envelope`, `VersionsResponse` is the wire
-//! type `PackVersions`, …), [`types`] and [`trust`] say which type it is.
+//! [`client`], [`error`], [`lockfile`], [`reference`](mod@reference), [`resolver`],
+//! [`trust`], [`types`], [`verify`]) re-export those crates' items by topic; the crate root
+//! re-exports the names of the protocol's reference client. Where a name of that list has a
+//! different type name here (`DsseEnvelope` is registry-verify's `Envelope`,
+//! `VersionsResponse` is the wire type `PackVersions`, …), [`types`] and [`trust`] say
+//! which type it is.
+//!
+//! What this crate must never hold is logic that belongs lower: a branch about signatures,
+//! versions or the cache goes into the crate that owns it, and the facade re-exports the
+//! result. Nothing in the workspace depends on it.
 //!
 //! # Quick start
 //!

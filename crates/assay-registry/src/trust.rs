@@ -9,7 +9,8 @@
 //!   [`crate::client::KeysManifestResponse`]; [`verify_manifest`] turns its body into a
 //!   `KeysManifest`.
 //! - [`KeyMetadata`] is [`ManifestKeyDraft`]: what a keys manifest says about one key (the
-//!   key, its usage, a description, its validity window), as a registry operator writes it.
+//!   key, its usage, a description, its validity window, whether it is revoked), as a
+//!   registry operator writes it with [`sign_manifest`].
 //!   On the reading side each accepted entry becomes a [`TrustedKey`] and each refused one
 //!   a [`DroppedKey`].
 //! - [`TrustedKey`] is a pack-signing key in the trust store, with where it came from, its

@@ -65,7 +65,7 @@ fn a_pack_without_canonical_form_is_an_integrity_failure() {
     let RegistryError::Canonicalize { source } = &error else {
         panic!("expected Canonicalize, got {error:?}");
     };
-    assert_eq!(source.rule(), registry_canon::Rule::Float);
+    assert_eq!(source.rule(), assay_registry::canonicalize::Rule::Float);
     assert!(error.to_string().contains("1.5"), "{error}");
     assert_eq!(classes(&error), (false, true, false));
 }
@@ -79,7 +79,7 @@ fn verification_failures_are_integrity_failures_and_unusable_keys_are_not() {
         matches!(
             &error,
             RegistryError::Verify {
-                source: registry_verify::Error::DigestMismatch { .. }
+                source: assay_registry::verify::Error::DigestMismatch { .. }
             }
         ),
         "{error:?}"

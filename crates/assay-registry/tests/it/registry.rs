@@ -70,7 +70,7 @@ async fn a_malformed_name_is_a_typed_error_and_no_request() {
     assert!(
         matches!(
             lower,
-            registry_http::Error::InvalidArgument {
+            assay_registry::client::Error::InvalidArgument {
                 what: "pack name",
                 ..
             }
@@ -112,7 +112,7 @@ async fn refusals_by_the_registry_are_access_failures() {
     );
     assert!(
         matches!(&unauthenticated, RegistryError::Http { source }
-            if source.kind() == registry_http::ErrorKind::AuthenticationRequired),
+            if source.kind() == assay_registry::client::ErrorKind::AuthenticationRequired),
         "{unauthenticated:?}"
     );
     assert!(unauthenticated.is_access_failure());
