@@ -75,6 +75,23 @@ pub(crate) const CI_STEPS: &[Step] = &[
         ],
         env: &[],
     },
+    // The facade's `oidc` feature: nothing in the workspace turns it on, so without this
+    // step its gated re-exports and the facade's OIDC test would never be compiled in CI.
+    Step {
+        name: "clippy-facade-oidc",
+        args: &[
+            "clippy",
+            "-p",
+            "assay-registry",
+            "--features",
+            "oidc",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        env: &[],
+    },
     Step {
         name: "doc",
         args: &["doc", "--workspace", "--no-deps"],
@@ -267,6 +284,7 @@ mod tests {
                 "clippy",
                 "clippy-http-minimal",
                 "clippy-http-oidc",
+                "clippy-facade-oidc",
                 "doc",
                 "deny",
                 "test"
@@ -284,6 +302,7 @@ mod tests {
                 "cargo clippy --workspace --all-targets -- -D warnings",
                 "cargo clippy -p registry-http --no-default-features --all-targets -- -D warnings",
                 "cargo clippy -p registry-http --features oidc --all-targets -- -D warnings",
+                "cargo clippy -p assay-registry --features oidc --all-targets -- -D warnings",
                 "RUSTDOCFLAGS='-D warnings' cargo doc --workspace --no-deps",
                 "cargo deny check --allow unused-wrapper bans licenses sources",
                 "cargo test --workspace",

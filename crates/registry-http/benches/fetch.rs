@@ -72,7 +72,10 @@ async fn fetch_all(
         tasks.push(tokio::spawn(async move {
             let _permit = permits.acquire().await.expect("semaphore open");
             let (name, version) = &packs[index];
-            let fetched = client.fetch_pack(name, version, None).await.expect("fetch");
+            let fetched = client
+                .fetch_pack_in(None, name, version, None)
+                .await
+                .expect("fetch");
             assert!(fetched.is_some_and(|pack| pack.body.len() >= PACK_BYTES));
         }));
     }

@@ -17,7 +17,7 @@ use snafu::ResultExt;
 
 use crate::config::RegistryConfig;
 use crate::endpoint::join;
-use crate::error::Result;
+use crate::error::{InvalidArgumentSnafu, Result};
 use crate::pack_headers::{CacheControl, PackHeaders};
 use crate::request_fault::{InvalidJsonSnafu, RequestFault};
 use crate::signature::SignaturePlace;
@@ -125,17 +125,23 @@ impl RegistryClient {
         }
     }
 
-    /// Fetches a pack of the global namespace; see [`RegistryClient::fetch_pack_in`].
+    /// Fetches `name@version` of the global namespace, both given as text (the convenience
+    /// of the protocol's quick start); see [`RegistryClient::fetch_pack_in`], which takes
+    /// parsed values and a namespace.
     ///
     /// # Errors
-    /// As [`RegistryClient::fetch_pack_in`].
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when `name` is not a pack
+    /// name or `version` not a SemVer version (nothing is sent), and otherwise as
+    /// [`RegistryClient::fetch_pack_in`].
     pub async fn fetch_pack(
         &self,
-        name: &PackName,
-        version: &Version,
+        name: &str,
+        version: &str,
         etag: Option<&str>,
     ) -> Result<Option<FetchResult>> {
-        self.fetch_pack_in(None, name, version, etag).await
+        let name = PackName::parse(name).context(InvalidArgumentSnafu { what: "pack name" })?;
+        let version = Version::parse(version).context(InvalidArgumentSnafu { what: "version" })?;
+        self.fetch_pack_in(None, &name, &version, etag).await
     }
 
     /// Fetches `[org/]name@version`. With `etag` (an `ETag` seen before, or a bare digest,

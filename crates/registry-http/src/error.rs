@@ -42,6 +42,17 @@ pub enum Error {
         source: registry_types::Error,
     },
 
+    /// An argument given as text (the pack name or the version of
+    /// [`RegistryClient::fetch_pack`](crate::RegistryClient::fetch_pack)) does not parse;
+    /// the source quotes the text and names the rule it breaks.
+    #[snafu(display("the {what} argument is not valid"))]
+    InvalidArgument {
+        /// Which argument (`pack name`, `version`).
+        what: &'static str,
+        /// Why: registry-types' parse error.
+        source: registry_types::Error,
+    },
+
     /// A plain `http://` URL to a host that is not loopback, without the insecure opt-in.
     #[snafu(display(
         "refusing plain http:// to {url}: only loopback hosts may use http unless \
@@ -218,6 +229,7 @@ impl Error {
         match self {
             Error::InvalidUrl { .. }
             | Error::InvalidBaseUrl { .. }
+            | Error::InvalidArgument { .. }
             | Error::InsecureUrl { .. }
             | Error::InvalidEnvironment { .. }
             | Error::InvalidToken { .. }

@@ -38,13 +38,12 @@
 //!
 //! ```no_run
 //! use registry_http::{RegistryClient, SignatureLookup};
-//! use registry_types::{PackName, Version};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = RegistryClient::from_env()?;
-//! let name = PackName::parse("eu-ai-act-pro")?;
-//! let version = Version::parse("1.2.0")?;
-//! if let Some(pack) = client.fetch_pack(&name, &version, None).await? {
+//! // Text is parsed into a `PackName` and a `Version` (`fetch_pack_in` takes them parsed,
+//! // with a namespace); a malformed one is `Error::InvalidArgument`, not a panic.
+//! if let Some(pack) = client.fetch_pack("eu-ai-act-pro", "1.2.0", None).await? {
 //!     println!("{} is {} ({})", pack.coordinates, pack.computed_digest, pack.headers.policy);
 //!     match client.discover_signature(&pack).await? {
 //!         SignatureLookup::Found { envelope, source } => {
@@ -54,7 +53,7 @@
 //!     }
 //!     // Later: revalidate with the ETag; `None` means 304, not modified.
 //!     let etag = pack.headers.etag.as_deref();
-//!     assert!(client.fetch_pack(&name, &version, etag).await?.is_none());
+//!     assert!(client.fetch_pack("eu-ai-act-pro", "1.2.0", etag).await?.is_none());
 //! }
 //! # Ok(())
 //! # }

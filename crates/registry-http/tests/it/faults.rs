@@ -10,8 +10,7 @@ use registry_server::Faults;
 use registry_verify::{Algorithm, PrivateKey};
 
 use crate::support::{
-    Scripted, assert_names_pack, client_with, count, fetch_error, name, report, respond,
-    start_with, version,
+    Scripted, assert_names_pack, client_with, count, fetch_error, name, report, respond, start_with,
 };
 
 const BASELINE: &str = "/v1/packs/eu-ai-act-baseline/1.0.0";
@@ -24,9 +23,7 @@ async fn fetch_with(
 ) -> (Error, u64) {
     let server = start_with(|config| config.faults = faults).await;
     let client = client_with(&server, adjust);
-    let outcome = client
-        .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.0"), None)
-        .await;
+    let outcome = client.fetch_pack("eu-ai-act-baseline", "1.0.0", None).await;
     let error = match outcome {
         Err(error) => error,
         Ok(result) => panic!("a faulty response was handed back: {result:?}"),
@@ -182,7 +179,7 @@ async fn bad_signature_is_found_and_does_not_verify() {
     .await;
     let client = client_with(&server, |_| {});
     let fetched = client
-        .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.0"), None)
+        .fetch_pack("eu-ai-act-baseline", "1.0.0", None)
         .await
         .unwrap()
         .unwrap();
@@ -198,7 +195,7 @@ async fn bad_signature_is_found_and_does_not_verify() {
     );
     server.set_faults(Faults::default());
     let fetched = client
-        .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.0"), None)
+        .fetch_pack("eu-ai-act-baseline", "1.0.0", None)
         .await
         .unwrap()
         .unwrap();
@@ -250,7 +247,7 @@ async fn a_pack_that_names_itself_differently_is_refused() {
     );
     assert!(
         client
-            .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.0"), None)
+            .fetch_pack("eu-ai-act-baseline", "1.0.0", None)
             .await
             .unwrap()
             .is_some()
@@ -278,12 +275,7 @@ async fn malformed_answers_are_protocol_errors() {
     let client = scripted.client();
     let fetch = |pack: &'static str| {
         let client = client.clone();
-        async move {
-            client
-                .fetch_pack(&name(pack), &version("1.0.0"), None)
-                .await
-                .unwrap_err()
-        }
+        async move { client.fetch_pack(pack, "1.0.0", None).await.unwrap_err() }
     };
     assert!(matches!(
         fetch("no-digest").await.fault(),
@@ -379,7 +371,7 @@ async fn an_insecure_advertised_sidecar_names_the_pack() {
     .await;
     let client = scripted.client();
     let fetched = client
-        .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.0"), None)
+        .fetch_pack("eu-ai-act-baseline", "1.0.0", None)
         .await
         .unwrap()
         .unwrap();

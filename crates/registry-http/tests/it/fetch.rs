@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use registry_http::{
-    CacheScope, REGISTRY_USER_AGENT, SecretToken, SignatureLookup, SignatureSource, TokenProvider,
+    CacheScope, ErrorKind, REGISTRY_USER_AGENT, SecretToken, SignatureLookup, SignatureSource,
+    TokenProvider,
 };
 use registry_server::{SidecarAdvertisement, SidecarAdvertisement as Advertise};
 use registry_types::Policy;
@@ -17,7 +18,7 @@ async fn open_pack_with_every_header() {
     let server = start().await;
     let client = client_for(&server);
     let fetched = client
-        .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.0"), None)
+        .fetch_pack("eu-ai-act-baseline", "1.0.0", None)
         .await
         .unwrap()
         .expect("200");
@@ -62,19 +63,51 @@ async fn open_pack_with_every_header() {
 }
 
 #[tokio::test]
+async fn text_arguments_that_do_not_parse_are_typed_errors_and_send_nothing() {
+    let server = start().await;
+    let client = client_for(&server);
+    for (pack, pack_version, what, quoted) in [
+        ("Bad Name", "1.0.0", "pack name", "\"Bad Name\""),
+        ("../etc/passwd", "1.0.0", "pack name", "\"../etc/passwd\""),
+        ("eu-ai-act-baseline", "latest", "version", "\"latest\""),
+        ("eu-ai-act-baseline", "1.0", "version", "\"1.0\""),
+    ] {
+        let error = client
+            .fetch_pack(pack, pack_version, None)
+            .await
+            .expect_err("malformed argument");
+        let registry_http::Error::InvalidArgument { what: seen, source } = &error else {
+            panic!("expected InvalidArgument, got {error:?}");
+        };
+        assert_eq!(*seen, what);
+        assert_eq!(error.kind(), ErrorKind::Configuration);
+        assert!(!error.is_retryable());
+        assert_eq!(
+            error.to_string(),
+            format!("the {what} argument is not valid")
+        );
+        assert!(
+            source.to_string().contains(quoted),
+            "the source names the input: {source}"
+        );
+    }
+    assert!(server.requests().is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
 async fn not_modified_round_trip() {
     let server = start().await;
     let client = client_for(&server);
     let (pack, v) = (name("eu-ai-act-baseline"), version("1.0.0"));
     let first = client
-        .fetch_pack(&pack, &v, None)
+        .fetch_pack_in(None, &pack, &v, None)
         .await
         .unwrap()
         .expect("200");
     let etag = first.headers.etag.clone().expect("etag");
     assert!(
         client
-            .fetch_pack(&pack, &v, Some(&etag))
+            .fetch_pack_in(None, &pack, &v, Some(&etag))
             .await
             .unwrap()
             .is_none(),
@@ -84,7 +117,7 @@ async fn not_modified_round_trip() {
     let digest = first.computed_digest.to_string();
     assert!(
         client
-            .fetch_pack(&pack, &v, Some(&digest))
+            .fetch_pack_in(None, &pack, &v, Some(&digest))
             .await
             .unwrap()
             .is_none()
@@ -93,7 +126,7 @@ async fn not_modified_round_trip() {
     let stale = "\"sha256:0000000000000000000000000000000000000000000000000000000000000000\"";
     assert!(
         client
-            .fetch_pack(&pack, &v, Some(stale))
+            .fetch_pack_in(None, &pack, &v, Some(stale))
             .await
             .unwrap()
             .is_some()
@@ -116,7 +149,7 @@ async fn commercial_and_namespaced_packs_with_a_token() {
         config.token = TokenProvider::from_token(SecretToken::new("secret-token", "test").unwrap());
     });
     let pro = client
-        .fetch_pack(&name("eu-ai-act-pro"), &version("1.2.0"), None)
+        .fetch_pack("eu-ai-act-pro", "1.2.0", None)
         .await
         .unwrap()
         .unwrap();
@@ -135,7 +168,7 @@ async fn commercial_and_namespaced_packs_with_a_token() {
     assert_eq!(acme.coordinates.to_string(), "acme/acme-internal@2.0.0");
     // A pack without meta.json has no X-Pack-Policy… and is then commercial.
     let hipaa = client
-        .fetch_pack(&name("hipaa-core"), &version("1.0.0-rc.1"), None)
+        .fetch_pack("hipaa-core", "1.0.0-rc.1", None)
         .await
         .unwrap()
         .unwrap();
@@ -160,7 +193,7 @@ async fn head_returns_headers_only() {
         .await
         .unwrap();
     let fetched = client
-        .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.0"), None)
+        .fetch_pack("eu-ai-act-baseline", "1.0.0", None)
         .await
         .unwrap()
         .unwrap();
@@ -196,7 +229,7 @@ async fn signature_discovery_follows_the_protocol_order() {
         .await;
         let client = client_for(&server);
         let fetched = client
-            .fetch_pack(&pack.0, &pack.1, None)
+            .fetch_pack_in(None, &pack.0, &pack.1, None)
             .await
             .unwrap()
             .unwrap();
@@ -233,7 +266,11 @@ async fn a_missing_signature_is_reported_distinctly() {
     .await;
     let client = client_for(&server);
     let (pack, v) = (name("eu-ai-act-baseline"), version("1.0.0"));
-    let fetched = client.fetch_pack(&pack, &v, None).await.unwrap().unwrap();
+    let fetched = client
+        .fetch_pack_in(None, &pack, &v, None)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(fetched.headers.signature, None);
     assert_eq!(
         client.discover_signature(&fetched).await.unwrap(),
@@ -357,7 +394,7 @@ async fn fetch_a_large_pack(label: &str) {
         .expect("server starts");
     let client = client_for(&server);
     let fetched = client
-        .fetch_pack(&name("big-pack"), &version("1.0.0"), None)
+        .fetch_pack("big-pack", "1.0.0", None)
         .await
         .unwrap()
         .expect("200");
@@ -373,7 +410,7 @@ async fn fetch_a_large_pack(label: &str) {
         ..registry_server::Faults::default()
     });
     let error = client
-        .fetch_pack(&name("big-pack"), &version("1.0.0"), None)
+        .fetch_pack("big-pack", "1.0.0", None)
         .await
         .unwrap_err();
     assert!(

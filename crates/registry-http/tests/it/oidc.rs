@@ -84,7 +84,7 @@ fn github_provider(github: &Scripted) -> OidcConfig {
 
 async fn fetch_pro(client: &registry_http::RegistryClient) -> registry_http::Result<()> {
     client
-        .fetch_pack(&name("eu-ai-act-pro"), &version("1.2.0"), None)
+        .fetch_pack_in(None, &name("eu-ai-act-pro"), &version("1.2.0"), None)
         .await
         .map(|result| assert!(result.is_some()))
 }

@@ -4,7 +4,7 @@
 use registry_http::{CaBundle, HttpVersions, RegistryClient};
 use registry_server::TlsMode;
 
-use crate::support::{client_with, name, start, start_with, version};
+use crate::support::{client_with, start, start_with};
 
 async fn fetch_concurrently(client: &RegistryClient, count: usize) {
     let tasks: Vec<_> = (0..count)
@@ -12,7 +12,7 @@ async fn fetch_concurrently(client: &RegistryClient, count: usize) {
             let client = client.clone();
             tokio::spawn(async move {
                 client
-                    .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.0"), None)
+                    .fetch_pack("eu-ai-act-baseline", "1.0.0", None)
                     .await
                     .map(|result| result.is_some())
             })

@@ -5,8 +5,7 @@ use registry_http::{RedirectFault, RequestFault, SecretToken, TokenProvider};
 use registry_server::{Faults, TlsMode};
 
 use crate::support::{
-    Scripted, client_with, count, fast_config, fetch_error, name, respond, start, start_with,
-    version,
+    Scripted, client_with, count, fast_config, fetch_error, respond, start, start_with,
 };
 
 const BASELINE: &str = "/v1/packs/eu-ai-act-baseline/1.0.0";
@@ -27,7 +26,7 @@ async fn cross_origin_redirect_drops_the_token() {
     .await;
     let client = client_with(&registry, |config| config.token = token());
     let fetched = client
-        .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.0"), None)
+        .fetch_pack("eu-ai-act-baseline", "1.0.0", None)
         .await
         .unwrap()
         .unwrap();
@@ -169,7 +168,7 @@ async fn a_sidecar_advertised_on_another_origin_gets_no_token() {
     config.token = token();
     let client = registry_http::RegistryClient::new(config).unwrap();
     let fetched = client
-        .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.0"), None)
+        .fetch_pack("eu-ai-act-baseline", "1.0.0", None)
         .await
         .unwrap()
         .unwrap();

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use registry_http::{Error, RequestFault};
 use registry_server::{Faults, RetryAfter};
 
-use crate::support::{assert_names_pack, client_with, count, name, start_with, version};
+use crate::support::{assert_names_pack, client_with, count, start_with};
 
 const BASELINE: &str = "/v1/packs/eu-ai-act-baseline/1.0.0";
 
@@ -14,7 +14,7 @@ async fn fetch_after(faults: Faults, max_retries: u32) -> (Result<(), Error>, u6
     let client = client_with(&server, |config| config.retry.max_retries = max_retries);
     let started = Instant::now();
     let outcome = client
-        .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.0"), None)
+        .fetch_pack("eu-ai-act-baseline", "1.0.0", None)
         .await
         .map(|result| assert!(result.is_some()));
     if let Err(error) = &outcome {

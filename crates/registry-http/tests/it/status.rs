@@ -27,7 +27,7 @@ async fn unauthorized_forbidden_not_found_and_gone_are_final() {
 
     let anonymous = client_for(&server);
     let error = anonymous
-        .fetch_pack(&pro.0, &pro.1, None)
+        .fetch_pack_in(None, &pro.0, &pro.1, None)
         .await
         .unwrap_err();
     assert!(
@@ -40,7 +40,10 @@ async fn unauthorized_forbidden_not_found_and_gone_are_final() {
 
     // Issue 8: a token that was sent and refused is not "set ASSAY_REGISTRY_TOKEN".
     let wrong = client_with(&server, |config| config.token = token("wrong"));
-    let error = wrong.fetch_pack(&pro.0, &pro.1, None).await.unwrap_err();
+    let error = wrong
+        .fetch_pack_in(None, &pro.0, &pro.1, None)
+        .await
+        .unwrap_err();
     assert!(
         matches!(error.fault(), Some(RequestFault::TokenRefused)),
         "{error:?}"
@@ -53,7 +56,7 @@ async fn unauthorized_forbidden_not_found_and_gone_are_final() {
 
     let unlicensed = client_with(&server, |config| config.token = token("unlicensed"));
     let error = unlicensed
-        .fetch_pack(&pro.0, &pro.1, None)
+        .fetch_pack_in(None, &pro.0, &pro.1, None)
         .await
         .unwrap_err();
     assert!(
@@ -69,7 +72,7 @@ async fn unauthorized_forbidden_not_found_and_gone_are_final() {
 
     let client = client_with(&server, |config| config.token = token("good"));
     let error = client
-        .fetch_pack(&pro.0, &version("9.9.9"), None)
+        .fetch_pack_in(None, &pro.0, &version("9.9.9"), None)
         .await
         .unwrap_err();
     assert!(error.is_not_found(), "{error:?}");

@@ -187,10 +187,7 @@ pub(crate) async fn fetch_error(
     pack: &str,
     version_text: &str,
 ) -> registry_http::Error {
-    match client
-        .fetch_pack(&name(pack), &version(version_text), None)
-        .await
-    {
+    match client.fetch_pack(pack, version_text, None).await {
         Err(error) => error,
         Ok(result) => panic!("{pack}@{version_text} was handed back: {result:?}"),
     }

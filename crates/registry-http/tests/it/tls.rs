@@ -8,11 +8,11 @@ use registry_http::{
 use registry_server::TlsMode;
 use registry_types::BaseUrl;
 
-use crate::support::{client_with, name, start, start_with, version};
+use crate::support::{client_with, start, start_with};
 
 async fn fetch_baseline(client: &RegistryClient) -> registry_http::Result<()> {
     client
-        .fetch_pack(&name("eu-ai-act-baseline"), &version("1.0.0"), None)
+        .fetch_pack("eu-ai-act-baseline", "1.0.0", None)
         .await
         .map(|result| assert!(result.is_some()))
 }
