@@ -38,16 +38,20 @@ pub fn time_to_live(cache_control: Option<&str>) -> Duration {
     let Some(header) = cache_control else {
         return DEFAULT_TTL;
     };
-    if let Some(max_age) = parse_max_age(header) {
-        return max_age;
-    }
     let must_revalidate = directives(header).any(|(name, _)| {
         name.eq_ignore_ascii_case("no-cache") || name.eq_ignore_ascii_case("no-store")
     });
-    if must_revalidate {
-        Duration::ZERO
-    } else {
-        DEFAULT_TTL
+    ttl_from(parse_max_age(header), must_revalidate)
+}
+
+/// The rule [`time_to_live`] applies, for callers that parsed `Cache-Control` already:
+/// `max-age` when given, else zero when the response must be revalidated (`no-cache`,
+/// `no-store`), else [`DEFAULT_TTL`].
+pub fn ttl_from(max_age: Option<Duration>, must_revalidate: bool) -> Duration {
+    match (max_age, must_revalidate) {
+        (Some(max_age), _) => max_age,
+        (None, true) => Duration::ZERO,
+        (None, false) => DEFAULT_TTL,
     }
 }
 

@@ -29,7 +29,7 @@ impl PackResolver {
             pack: reference.clone(),
         })?;
         let now = self.config.clock.now();
-        let pack = local_pack(reference, &object.bytes, None, now)?;
+        let pack = local_pack(reference, &object.bytes, None)?;
         check_pins(reference, &pack.digest, &pins)?;
         let mut warnings = Vec::new();
         let verification = match &object.signature {

@@ -101,8 +101,8 @@ pub enum Error {
         /// The pack.
         pack: Box<PackRef>,
         /// Why.
-        #[snafu(source(from(registry_verify::Error, Box::new)))]
-        source: Box<registry_verify::Error>,
+        #[snafu(source(from(registry_canon::CanonicalizeError, Box::new)))]
+        source: Box<registry_canon::CanonicalizeError>,
     },
 
     /// A pack found by name declares another name.

@@ -8,10 +8,9 @@ use std::sync::Arc;
 
 use camino::{Utf8Path, Utf8PathBuf};
 use registry_cache::{PackCache, SignatureRequirement};
-use registry_canon::MAX_TOTAL_SIZE;
+use registry_canon::{CanonicalPack, MAX_TOTAL_SIZE, StrictOptions};
 use registry_http::RegistryClient;
-use registry_types::{Digest, PackName, PackRef, Policy, Timestamp, Version};
-use registry_verify::{TrustMode, TrustStore, VerifyOptions, verify_pack};
+use registry_types::{Digest, PackName, PackRef, Version};
 use snafu::ResultExt;
 use tokio::sync::{OnceCell, Semaphore};
 
@@ -199,12 +198,7 @@ impl PackResolver {
     /// Steps 2, 3 and 6 for a bare name.
     async fn by_name(&self, reference: &PackRef, name: &PackName) -> Result<ResolvedPack> {
         if let Some(yaml) = self.builtins.get(name) {
-            let pack = local_pack(
-                reference,
-                yaml.as_bytes(),
-                Some(name),
-                self.config.clock.now(),
-            )?;
+            let pack = local_pack(reference, yaml.as_bytes(), Some(name))?;
             return Ok(pack.into_resolved(yaml.as_bytes().to_vec(), ResolveSource::BuiltIn));
         }
         let local_dir = self.config.local_dir_path();
@@ -219,7 +213,7 @@ impl PackResolver {
             match found {
                 Ok(Some(found)) => {
                     let bytes = read_limited(&found.path).await?;
-                    let pack = local_pack(reference, &bytes, Some(name), self.config.clock.now())?;
+                    let pack = local_pack(reference, &bytes, Some(name))?;
                     return Ok(pack.into_resolved(bytes, ResolveSource::Local(found.path)));
                 }
                 Ok(None) => {}
@@ -260,7 +254,7 @@ impl PackResolver {
             path.to_owned()
         };
         let bytes = read_limited(&file).await?;
-        let pack = local_pack(reference, &bytes, None, self.config.clock.now())?;
+        let pack = local_pack(reference, &bytes, None)?;
         Ok(pack.into_resolved(bytes, ResolveSource::Path(file)))
     }
 }
@@ -292,17 +286,12 @@ pub(crate) fn local_pack(
     reference: &PackRef,
     bytes: &[u8],
     expected_name: Option<&PackName>,
-    now: Timestamp,
 ) -> Result<LocalPack> {
-    let no_trust = TrustStore::new(Vec::new(), TrustMode::Override).context(InvalidPackSnafu {
-        pack: reference.clone(),
-    })?;
-    // No envelope: only the digest and the pack shape are checked.
-    let options = VerifyOptions::new(Policy::Open, now);
-    let verified = verify_pack(bytes, None, &no_trust, &options).context(InvalidPackSnafu {
-        pack: reference.clone(),
-    })?;
-    let canonical = &verified.canonical;
+    // No envelope to check: canonicalizing gives the digest and the pack's identity.
+    let canonical =
+        &CanonicalPack::from_yaml(bytes, &StrictOptions::default()).context(InvalidPackSnafu {
+            pack: reference.clone(),
+        })?;
     let identity = canonical.identity();
     // The identity's display drops control characters and truncates: it is the pack's text.
     let declared = || identity.to_string();
